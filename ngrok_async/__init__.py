@@ -1,0 +1,66 @@
+"""ngrok_async: an async SDK for the ngrok REST API (asyncio and trio)."""
+
+from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient
+from ._errors import (
+    AmbiguousCreateError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InvalidParameterError,
+    NgrokAPIError,
+    NgrokConnectionError,
+    NgrokDecodeError,
+    NgrokError,
+    NgrokTimeoutError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    UnsafeURLError,
+)
+from ._paging import Page
+from ._types import NOT_GIVEN, NotGiven, RateLimit
+from ._version import __version__
+from .resources.credentials import Credential, CredentialsService
+from .resources.ssh import (
+    SSHCertificateAuthoritiesService,
+    SSHCertificateAuthority,
+    SSHCredential,
+    SSHCredentialsService,
+    SSHUserCertificate,
+    SSHUserCertificatesService,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "AmbiguousCreateError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "Credential",
+    "CredentialsService",
+    "InvalidParameterError",
+    "NgrokAPIError",
+    "NgrokConnectionError",
+    "NgrokDecodeError",
+    "NgrokError",
+    "NgrokTimeoutError",
+    "NotFoundError",
+    "NotGiven",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "SSHCertificateAuthoritiesService",
+    "SSHCertificateAuthority",
+    "SSHCredential",
+    "SSHCredentialsService",
+    "SSHUserCertificate",
+    "SSHUserCertificatesService",
+    "ServerError",
+    "UnsafeURLError",
+    "__version__",
+]

@@ -1,0 +1,212 @@
+"""AsyncClient: configuration, lifecycle and the service attributes."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import Final
+
+import httpx
+
+from ._errors import InvalidParameterError
+from ._http import HTTPCore, check_base_url
+from ._limits import Limiter
+from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
+from ._version import __version__
+from .resources.credentials import CredentialsService
+from .resources.ssh import (
+    SSHCertificateAuthoritiesService,
+    SSHCredentialsService,
+    SSHUserCertificatesService,
+)
+
+DEFAULT_BASE_URL: Final = "https://api.ngrok.com"
+DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=60.0)
+"""10 s to connect, 30 s to send or between received bytes, 60 s waiting for a pooled
+connection."""
+DEFAULT_MAX_RETRIES: Final = 2
+DEFAULT_MAX_CONCURRENCY: Final = 8
+USER_AGENT: Final = f"ngrok-async/{__version__} python/{platform.python_version()}"
+
+_RESERVED_HEADERS = frozenset({"authorization", "ngrok-version"})
+
+
+class AsyncClient:
+    """An async client for the ngrok API, holding one pooled HTTP connection set.
+
+    Use it as ``async with AsyncClient() as ngrok:`` or call :meth:`aclose` when done. One client
+    is meant to be shared by every task of a process: its rate limiter and concurrency cap hold
+    for all of them.
+
+    Args:
+        api_key: an ngrok API key; defaults to the ``NGROK_API_KEY`` environment variable.
+        base_url: the API origin; https, or http on a loopback address for local fakes.
+        timeout: seconds (one number for every phase) or an ``httpx.Timeout``; see
+            ``DEFAULT_TIMEOUT``. Never unlimited.
+        max_retries: retries after a retryable failure (429, 502-504, connect errors, …).
+        rate_limit: client-side rolling window; ``None`` turns it off.
+        max_concurrency: requests in flight at once on this client; ``None`` for no cap.
+        http_client: an ``httpx.AsyncClient`` to send with, used as given and never closed by us
+            (its TLS, proxy and pool settings apply).
+        transport: an httpx transport for the client we create (e.g. ``FakeNgrok``).
+        headers: extra headers sent with every request.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        max_concurrency: int | None = DEFAULT_MAX_CONCURRENCY,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("NGROK_API_KEY", "")
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidParameterError(
+                "api_key", "no API key: pass api_key=... or set the NGROK_API_KEY variable"
+            )
+        if http_client is not None and transport is not None:
+            raise InvalidParameterError("transport", "pass http_client or transport, not both")
+        url = check_base_url(base_url)
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise InvalidParameterError("rate_limit", "must be a RateLimit or None")
+        concurrency = _check_concurrency(max_concurrency)
+        extra = dict(headers or {})
+        if _RESERVED_HEADERS & {name.lower() for name in extra}:
+            raise InvalidParameterError("headers", "Authorization and Ngrok-Version are set by us")
+
+        self._owns_client = http_client is None
+        if http_client is None:
+            pool = concurrency or 100
+            http_client = httpx.AsyncClient(
+                transport=transport,
+                limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+                follow_redirects=False,
+            )
+        self._http = HTTPCore(
+            client=http_client,
+            base_url=url,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                **extra,
+                "Authorization": f"Bearer {key.strip()}",
+                "Ngrok-Version": "2",
+            },
+            limiter=Limiter(rate_limit, concurrency),
+            timeout=_check_timeout(timeout),
+            max_retries=_check_retries(max_retries),
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: NotGivenOr[float | httpx.Timeout] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+    ) -> AsyncClient:
+        """A view of this client with other per-call options, sharing its pool and limiter.
+
+        ``await ngrok.with_options(max_retries=0).credentials.get(id)``. Closing the view does
+        nothing; close the original.
+        """
+        view = AsyncClient.__new__(AsyncClient)
+        view._owns_client = False
+        view._http = self._http.derive(
+            timeout=self._http.timeout if timeout is NOT_GIVEN else _check_timeout(timeout),
+            max_retries=(
+                self._http.max_retries if max_retries is NOT_GIVEN else _check_retries(max_retries)
+            ),
+        )
+        return view
+
+    @cached_property
+    def credentials(self) -> CredentialsService:
+        """Tunnel credentials (agent authtokens)."""
+        return CredentialsService(self._http)
+
+    @cached_property
+    def ssh_credentials(self) -> SSHCredentialsService:
+        """SSH public keys for ngrok's SSH gateway."""
+        return SSHCredentialsService(self._http)
+
+    @cached_property
+    def ssh_certificate_authorities(self) -> SSHCertificateAuthoritiesService:
+        """SSH certificate authorities."""
+        return SSHCertificateAuthoritiesService(self._http)
+
+    @cached_property
+    def ssh_user_certificates(self) -> SSHUserCertificatesService:
+        """SSH user certificates."""
+        return SSHUserCertificatesService(self._http)
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._http.max_retries
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._http.timeout
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.client.is_closed
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless the ``http_client`` was handed in)."""
+        if self._owns_client:
+            await self._http.client.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+
+def _check_timeout(timeout: object) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        if any(phase is None for phase in phases):
+            raise InvalidParameterError("timeout", "every phase must be finite (no None)")
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise InvalidParameterError(
+            "timeout", f"must be a positive number of seconds, got {timeout!r}"
+        )
+    return httpx.Timeout(float(timeout))
+
+
+def _check_retries(max_retries: object) -> int:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise InvalidParameterError("max_retries", f"must be an int >= 0, got {max_retries!r}")
+    return max_retries
+
+
+def _check_concurrency(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidParameterError(
+            "max_concurrency", f"must be an int >= 1 or None, got {value!r}"
+        )
+    return value

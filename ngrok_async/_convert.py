@@ -1,0 +1,123 @@
+"""The package's one cattrs converter: JSON-ready data in, frozen records out.
+
+Built once at import. cattrs generates and caches one structuring function per record class, so
+decoding a page is a loop over plain function calls with no reflection per call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+import cattrs
+
+from ._errors import NgrokDecodeError
+
+R = TypeVar("R")
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def parse_datetime(value: object) -> datetime:
+    """Parse an RFC 3339 timestamp into an aware datetime (UTC when the offset is missing)."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected an RFC 3339 string, got {type(value).__name__}")
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        # Go emits up to 9 fractional digits; Python accepts at most 6.
+        parsed = datetime.fromisoformat(_FRACTION.sub(lambda m: "." + m[1][:6].ljust(6, "0"), text))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def format_datetime(value: datetime) -> str:
+    """Format an aware datetime as RFC 3339 in UTC with a ``Z`` suffix."""
+    utc = value.astimezone(timezone.utc)
+    text = utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def _structure_datetime(value: object, _: object) -> datetime:
+    return parse_datetime(value)
+
+
+def _structure_str(value: object, _: object) -> str:
+    if type(value) is str:
+        return value
+    raise TypeError(f"expected a string, got {type(value).__name__}")
+
+
+def _structure_str_tuple(value: object, _: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(type(v) is str for v in value):
+        raise TypeError("expected a list of strings")
+    return tuple(value)
+
+
+def _structure_str_dict(value: object, _: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(type(v) is str for v in value.values()):
+        raise TypeError("expected an object of strings")
+    return dict(value)
+
+
+def _structure_int(value: object, _: object) -> int:
+    if type(value) is int:
+        return value
+    raise TypeError(f"expected an integer, got {type(value).__name__}")
+
+
+def _build() -> cattrs.Converter:
+    conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_str_tuple)
+    conv.register_structure_hook_func(lambda t: t == dict[str, str], _structure_str_dict)
+    conv.register_unstructure_hook(datetime, format_datetime)
+    conv.register_unstructure_hook(timedelta, timedelta.total_seconds)
+    return conv
+
+
+converter = _build()
+
+
+def structurer(cls: type[R]) -> Callable[[Any], R]:
+    """Return a fast decoder for ``cls`` that raises :class:`NgrokDecodeError` on bad data.
+
+    A JSON ``null`` counts as an absent field: optional fields get their default, required
+    ones are reported missing.
+    """
+    hook = converter.get_structure_hook(cls)
+    name = cls.__name__
+
+    def decode(data: Any) -> R:
+        if not isinstance(data, Mapping):
+            raise NgrokDecodeError(
+                resource=name, field="", reason=f"expected a JSON object, got {_kind(data)}"
+            )
+        try:
+            return hook({k: v for k, v in data.items() if v is not None}, cls)  # type: ignore[no-any-return]
+        except Exception as exc:
+            field, reason = _first_problem(exc)
+            raise NgrokDecodeError(resource=name, field=field, reason=reason) from exc
+
+    return decode
+
+
+def _first_problem(exc: Exception) -> tuple[str, str]:
+    try:
+        messages = cattrs.transform_error(exc)
+    except Exception:  # pragma: no cover - transform_error is total for cattrs errors
+        messages = []
+    if not messages:
+        return "", f"{type(exc).__name__}: {exc}"
+    reason, _, path = messages[0].rpartition(" @ $")
+    return path.lstrip("."), reason or messages[0]
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else type(value).__name__

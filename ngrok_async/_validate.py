@@ -1,0 +1,145 @@
+"""Local checks that turn caller input into wire values, or raise InvalidParameterError.
+
+Every check runs before any request is sent. A check takes the parameter name (for the error)
+and the value, and returns what goes into the JSON body or URL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from ._convert import format_datetime
+from ._errors import InvalidParameterError
+
+Check = Callable[[str, Any], Any]
+
+DESCRIPTION_MAX_BYTES = 255
+METADATA_MAX_BYTES = 4096
+
+_UNSAFE_PATH_CHARS = re.compile(r"[/?#%\\\s\x00-\x1f\x7f]")
+
+
+def string(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidParameterError(name, f"must be a str, got {type(value).__name__}")
+    return value
+
+
+def max_bytes(limit: int) -> Check:
+    def check(name: str, value: Any) -> str:
+        size = len(string(name, value).encode("utf-8"))
+        if size > limit:
+            raise InvalidParameterError(name, f"must be at most {limit} UTF-8 bytes, got {size}")
+        return value  # type: ignore[no-any-return]
+
+    return check
+
+
+description = max_bytes(DESCRIPTION_MAX_BYTES)
+metadata = max_bytes(METADATA_MAX_BYTES)
+
+
+def non_empty(name: str, value: Any) -> str:
+    if not string(name, value):
+        raise InvalidParameterError(name, "must not be empty")
+    return value  # type: ignore[no-any-return]
+
+
+def string_list(name: str, value: Any) -> list[str]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise InvalidParameterError(name, f"must be a list of str, got {type(value).__name__}")
+    items = list(value)
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise InvalidParameterError(
+                f"{name}[{index}]", f"must be a str, got {type(item).__name__}"
+            )
+    return items
+
+
+def string_map(name: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise InvalidParameterError(
+            name, f"must be a mapping of str to str, got {type(value).__name__}"
+        )
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise InvalidParameterError(f"{name}[{key!r}]", "keys and values must be str")
+    return dict(value)
+
+
+def aware_datetime(name: str, value: Any) -> str:
+    if not isinstance(value, datetime):
+        raise InvalidParameterError(name, f"must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidParameterError(
+            name, "must be timezone-aware (e.g. datetime.now(timezone.utc)); naive is ambiguous"
+        )
+    return format_datetime(value)
+
+
+def one_of(*choices: str) -> Check:
+    def check(name: str, value: Any) -> str:
+        if value not in choices:
+            raise InvalidParameterError(name, f"must be one of {', '.join(choices)}; got {value!r}")
+        return value  # type: ignore[no-any-return]
+
+    return check
+
+
+def int_choice(*choices: int) -> Check:
+    def check(name: str, value: Any) -> int:
+        if isinstance(value, bool) or value not in choices:
+            raise InvalidParameterError(
+                name, f"must be one of {', '.join(map(str, choices))}; got {value!r}"
+            )
+        return value  # type: ignore[no-any-return]
+
+    return check
+
+
+def path_segment(name: str, value: Any) -> str:
+    """A resource id or other path parameter that can only ever name one resource."""
+    text = string(name, value)
+    if not text or text in (".", "..") or _UNSAFE_PATH_CHARS.search(text):
+        raise InvalidParameterError(
+            name, f"{text!r} is not a valid identifier (no '/', '?', '#', '%', spaces or dots only)"
+        )
+    return text
+
+
+def page_limit(name: str, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise InvalidParameterError(name, f"must be an int from 1 to 100, got {value!r}")
+    return str(value)
+
+
+def public_key(name: str, value: Any) -> str:
+    """An OpenSSH authorized-keys line, checked by parsing it with cryptography."""
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    text = string(name, value).strip()
+    if "\n" in text or "\r" in text:
+        raise InvalidParameterError(name, "must be a single OpenSSH public key line")
+    try:
+        load_ssh_public_key(text.encode("utf-8"))
+    except (ValueError, TypeError) as exc:
+        raise InvalidParameterError(
+            name, f"is not an OpenSSH public key line ('ssh-ed25519 AAAA...'): {exc}"
+        ) from None
+    except Exception as exc:  # cryptography raises UnsupportedAlgorithm for unknown key types
+        raise InvalidParameterError(name, f"unsupported public key: {exc}") from None
+    return text
+
+
+def validity_window(valid_after: Any, valid_until: Any) -> None:
+    """Both checked as aware datetimes; when both are given, ``valid_until`` must be later."""
+    if isinstance(valid_after, datetime):
+        aware_datetime("valid_after", valid_after)
+    if isinstance(valid_until, datetime):
+        aware_datetime("valid_until", valid_until)
+        if isinstance(valid_after, datetime) and valid_until <= valid_after:
+            raise InvalidParameterError("valid_until", "must be later than valid_after")

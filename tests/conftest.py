@@ -1,0 +1,46 @@
+"""Shared fixtures: a respx router on the API origin and a client whose sleeps are recorded."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import respx
+
+import ngrok_async._http as http_core
+from ngrok_async import AsyncClient
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+BASE = "https://api.ngrok.com"
+API_KEY = "sk_test_4f9b2c1d8e7a6b5c4d3e2f1a0b9c8d7e"
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every retry sleep the SDK asks for, without waiting."""
+    slept: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        slept.append(delay)
+
+    monkeypatch.setattr(http_core, "sleep", fake_sleep)
+    return slept
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=BASE, assert_all_called=False, assert_all_mocked=True) as router:
+        yield router
+
+
+@pytest.fixture
+async def client(api: respx.MockRouter, sleeps: list[float]) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(API_KEY, rate_limit=None) as ngrok:
+        yield ngrok
