@@ -29,6 +29,7 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool
 connection."""
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_MAX_CONCURRENCY: Final = 8
+DEFAULT_POOL_SIZE: Final = 100
 USER_AGENT: Final = f"ngrok-async/{__version__} python/{platform.python_version()}"
 
 _RESERVED_HEADERS = frozenset({"authorization", "ngrok-version"})
@@ -48,7 +49,9 @@ class AsyncClient:
             ``DEFAULT_TIMEOUT``. Never unlimited.
         max_retries: retries after a retryable failure (429, 502-504, connect errors, …).
         rate_limit: client-side rolling window; ``None`` turns it off.
-        max_concurrency: requests in flight at once on this client; ``None`` for no cap.
+        max_concurrency: requests in flight at once on this client. ``None`` lifts the SDK's
+            cap up to the size of the connection pool we create (``DEFAULT_POOL_SIZE``), or
+            removes it for an injected ``http_client``.
         http_client: an ``httpx.AsyncClient`` to send with, used as given and never closed by us
             (its TLS, proxy and pool settings apply).
         transport: an httpx transport for the client we create (e.g. ``FakeNgrok``).
@@ -85,10 +88,14 @@ class AsyncClient:
 
         self._owns_client = http_client is None
         if http_client is None:
-            pool = concurrency or 100
+            # Requests beyond the pool's size wait in our O(1) FIFO limiter, never in httpcore's
+            # pool queue, which is rescanned on every connection event (quadratic under load).
+            concurrency = concurrency or DEFAULT_POOL_SIZE
             http_client = httpx.AsyncClient(
                 transport=transport,
-                limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+                limits=httpx.Limits(
+                    max_connections=concurrency, max_keepalive_connections=concurrency
+                ),
                 follow_redirects=False,
             )
         self._http = HTTPCore(

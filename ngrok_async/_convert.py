@@ -6,6 +6,7 @@ decoding a page is a loop over plain function calls with no reflection per call.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -17,6 +18,14 @@ from ._errors import NgrokDecodeError
 
 R = TypeVar("R")
 
+try:
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - exercised where orjson is absent
+    _fast_loads = None
+
+loads: Callable[[bytes], Any] = _fast_loads or json.loads
+"""Parse a JSON body: orjson when installed (``pip install ngrok-async[speedups]``), else json."""
+
 _FRACTION = re.compile(r"\.(\d+)")
 
 
@@ -24,15 +33,19 @@ def parse_datetime(value: object) -> datetime:
     """Parse an RFC 3339 timestamp into an aware datetime (UTC when the offset is missing)."""
     if not isinstance(value, str):
         raise TypeError(f"expected an RFC 3339 string, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value)  # Python 3.11+ reads "Z" and most of RFC 3339
+    except ValueError:
+        parsed = datetime.fromisoformat(_normalise(value))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def _normalise(value: str) -> str:
+    """Rewrite what older Pythons reject: a ``Z`` suffix and more than 6 fractional digits."""
     text = value.strip()
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        # Go emits up to 9 fractional digits; Python accepts at most 6.
-        parsed = datetime.fromisoformat(_FRACTION.sub(lambda m: "." + m[1][:6].ljust(6, "0"), text))
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    return _FRACTION.sub(lambda m: "." + m[1][:6].ljust(6, "0"), text)
 
 
 def format_datetime(value: datetime) -> str:
@@ -100,7 +113,9 @@ def structurer(cls: type[R]) -> Callable[[Any], R]:
                 resource=name, field="", reason=f"expected a JSON object, got {_kind(data)}"
             )
         try:
-            return hook({k: v for k, v in data.items() if v is not None}, cls)  # type: ignore[no-any-return]
+            if None in data.values():
+                data = {k: v for k, v in data.items() if v is not None}
+            return hook(data, cls)  # type: ignore[no-any-return]
         except Exception as exc:
             field, reason = _first_problem(exc)
             raise NgrokDecodeError(resource=name, field=field, reason=reason) from exc

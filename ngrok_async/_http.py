@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ import anyio
 import httpx
 
 from . import _retry
+from ._convert import loads
 from ._errors import (
     AmbiguousCreateError,
     NgrokConnectionError,
@@ -217,7 +217,7 @@ def _parse(response: httpx.Response, method: str, path: str) -> Any:
     if response.status_code == 204 or not content:
         return None
     try:
-        return json.loads(content)
+        return loads(content)
     except ValueError:
         raise NgrokDecodeError(
             resource=f"{method} {path}", field="", reason="response body is not JSON"

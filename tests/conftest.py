@@ -12,6 +12,7 @@ import respx
 
 import ngrok_async._http as http_core
 from ngrok_async import AsyncClient
+from ngrok_async._limits import Limiter
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 BASE = "https://api.ngrok.com"
@@ -23,8 +24,20 @@ def fixture(name: str) -> Any:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every retry sleep the SDK asks for, without waiting."""
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every client-wide pause (after a 429) the SDK asks for, without pausing."""
+    paused: list[float] = []
+
+    def record(_: Limiter, seconds: float) -> None:
+        paused.append(seconds)
+
+    monkeypatch.setattr(Limiter, "pause", record)
+    return paused
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch, pauses: list[float]) -> list[float]:
+    """Every retry sleep the SDK asks for, without waiting (pauses are recorded too)."""
     slept: list[float] = []
 
     async def fake_sleep(delay: float) -> None:
