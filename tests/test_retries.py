@@ -12,6 +12,7 @@ import respx
 from ngrok_async import (
     AmbiguousCreateError,
     AsyncClient,
+    NgrokAPIError,
     NgrokConnectionError,
     NotFoundError,
     RateLimitError,
@@ -107,10 +108,10 @@ async def test_client_errors_are_not_retried(
 ) -> None:
     route = api.get("/credentials/cr_1").respond(status)
 
-    with pytest.raises(Exception) as info:
+    with pytest.raises(NgrokAPIError) as info:
         await client.credentials.get("cr_1")
 
-    assert getattr(info.value, "status_code", None) == status
+    assert info.value.status_code == status
     assert route.call_count == 1
 
 
