@@ -72,7 +72,7 @@ class NgrokAPIError(NgrokError):
     def _one_line(self) -> str:
         head = " ".join(p for p in (str(self.status_code), self.error_code) if p)
         where = f" on {self.method} {self.path}" if self.method else ""
-        text = self.msg or self.body.strip().replace("\n", " ")[:200] or "(no message)"
+        text = " ".join((self.msg or self.body[:200]).split()) or "(no message)"
         op = f" (operation_id={self.operation_id})" if self.operation_id else ""
         return f"{head}{where}: {text}{op}"
 

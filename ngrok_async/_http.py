@@ -148,7 +148,7 @@ class HTTPCore:
             except httpx.HTTPError as exc:
                 error = exc
             status = response.status_code if response is not None else None
-            if response is not None and response.status_code < 400:
+            if response is not None and 200 <= response.status_code < 300:
                 self._log(method, path, response, started, retries)
                 return _parse(response, method, path)
             if response is not None and method == "DELETE" and status == 404 and maybe_done:
