@@ -36,11 +36,9 @@ async def test_key_is_absent_from_errors_tracebacks_and_logs(
     caplog.set_level(logging.DEBUG)
     api.route(method=method).mock(side_effect=[failure] * 5)
 
+    call = client.credentials.get("cr_1") if method == "GET" else client.credentials.create()
     with pytest.raises(NgrokError) as info:
-        if method == "GET":
-            await client.credentials.get("cr_1")
-        else:
-            await client.credentials.create(description="x")
+        await call
 
     chain = "".join(traceback.format_exception(info.value))
     assert API_KEY not in chain
