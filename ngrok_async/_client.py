@@ -101,13 +101,8 @@ class AsyncClient:
         self._http = HTTPCore(
             client=http_client,
             base_url=url,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-                **extra,
-                "Authorization": f"Bearer {key.strip()}",
-                "Ngrok-Version": "2",
-            },
+            api_key=key.strip(),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **extra},
             limiter=Limiter(rate_limit, concurrency),
             timeout=_check_timeout(timeout),
             max_retries=_check_retries(max_retries),

@@ -18,13 +18,14 @@ from ._errors import NgrokDecodeError
 
 R = TypeVar("R")
 
-try:
-    from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - exercised where orjson is absent
-    _fast_loads = None
-
-loads: Callable[[bytes], Any] = _fast_loads or json.loads
+loads: Callable[[bytes], Any]
 """Parse a JSON body: orjson when installed (``pip install ngrok-async[speedups]``), else json."""
+try:
+    import orjson
+
+    loads = orjson.loads
+except ImportError:  # pragma: no cover - exercised where orjson is absent
+    loads = json.loads
 
 _FRACTION = re.compile(r"\.(\d+)")
 

@@ -153,8 +153,15 @@ class NgrokDecodeError(NgrokError):
         super().__init__(f"could not decode {where}: {reason}")
 
 
-def api_error(status_code: int, content: bytes, *, method: str, path: str) -> NgrokAPIError:
-    """Build the typed error for an error response; never raises on a malformed body."""
+def api_error(
+    status_code: int, content: bytes, *, method: str, path: str, secret: str = ""
+) -> NgrokAPIError:
+    """Build the typed error for an error response; never raises on a malformed body.
+
+    ``secret`` (the API key) is replaced by ``[redacted]`` wherever the body echoes it.
+    """
+    if secret and secret.encode() in content:
+        content = content.replace(secret.encode(), b"[redacted]")
     cls = _BY_STATUS.get(status_code) or (ServerError if status_code >= 500 else NgrokAPIError)
     text = content[:_RAW_TEXT_LIMIT].decode("utf-8", "replace")
     try:

@@ -56,13 +56,23 @@ def _is_loopback(host: str) -> bool:
 class HTTPCore:
     """Sends requests for one client: shared pool, limiter and headers; per-view options."""
 
-    __slots__ = ("_base", "_client", "_headers", "_limiter", "_max_retries", "_origin", "_timeout")
+    __slots__ = (
+        "_base",
+        "_client",
+        "_headers",
+        "_key",
+        "_limiter",
+        "_max_retries",
+        "_origin",
+        "_timeout",
+    )
 
     def __init__(
         self,
         *,
         client: httpx.AsyncClient,
         base_url: httpx.URL,
+        api_key: str,
         headers: Mapping[str, str],
         limiter: Limiter,
         timeout: httpx.Timeout,
@@ -71,7 +81,8 @@ class HTTPCore:
         self._client = client
         self._base = str(base_url).rstrip("/")
         self._origin = (base_url.scheme, base_url.host, base_url.port)
-        self._headers = dict(headers)
+        self._key = api_key
+        self._headers = {**headers, "Authorization": f"Bearer {api_key}", "Ngrok-Version": "2"}
         self._limiter = limiter
         self._timeout = timeout
         self._max_retries = max_retries
@@ -180,7 +191,7 @@ class HTTPCore:
                 retries += 1
                 await sleep(delay)
                 continue
-            failure = _failure(response, error, method, path)
+            failure = _failure(response, error, method, path, self._key)
             self._log(method, path, response, started, retries, failure)
             if verdict is _retry.Verdict.AMBIGUOUS:
                 raise AmbiguousCreateError(
@@ -225,10 +236,16 @@ def _parse(response: httpx.Response, method: str, path: str) -> Any:
 
 
 def _failure(
-    response: httpx.Response | None, error: httpx.HTTPError | None, method: str, path: str
+    response: httpx.Response | None,
+    error: httpx.HTTPError | None,
+    method: str,
+    path: str,
+    secret: str,
 ) -> NgrokError:
     if response is not None:
-        return api_error(response.status_code, response.content, method=method, path=path)
+        return api_error(
+            response.status_code, response.content, method=method, path=path, secret=secret
+        )
     kind = NgrokTimeoutError if isinstance(error, httpx.TimeoutException) else NgrokConnectionError
     failure = kind(f"{method} {path} failed: {type(error).__name__}: {error}")
     failure.__cause__ = error

@@ -51,6 +51,27 @@ async def test_key_is_absent_from_errors_tracebacks_and_logs(
     assert API_KEY not in logged
 
 
+async def test_key_echoed_by_the_api_is_redacted(
+    client: AsyncClient, api: respx.MockRouter
+) -> None:
+    body = {
+        "error_code": "ERR_NGROK_203",
+        "status_code": 403,
+        "msg": f"The authentication you specified, Bearer {API_KEY}, is invalid.",
+        "details": {"operation_id": "op_1", "credential": API_KEY},
+    }
+    api.get("/credentials/cr_1").respond(403, json=body)
+
+    with pytest.raises(NgrokAPIError) as info:
+        await client.credentials.get("cr_1")
+
+    assert API_KEY not in str(info.value)
+    assert API_KEY not in info.value.msg
+    assert API_KEY not in info.value.body
+    assert API_KEY not in repr(info.value.details)
+    assert "Bearer [redacted], is invalid" in info.value.msg
+
+
 async def test_token_is_absent_from_logs_and_record_repr(
     client: AsyncClient, api: respx.MockRouter, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,0 +1,99 @@
+"""An in-memory ngrok API for tests: ``FakeNgrok``.
+
+::
+
+    from ngrok_async.testing import FakeNgrok, Faults
+
+    fake = FakeNgrok(api_key="test", seed=1)
+    async with fake.client() as ngrok:            # an ngrok_async.AsyncClient on the fake
+        cred = await ngrok.credentials.create(description="ci")
+    async with httpx.AsyncClient(transport=fake, base_url=fake.base_url) as http:
+        ...                                       # or raw httpx
+    async with fake.serve() as url:               # or a real loopback socket
+        ...
+
+It speaks the real wire contract for ``/credentials``, ``/ssh_credentials``,
+``/ssh_certificate_authorities`` and ``/ssh_user_certificates`` (create 201, get 200, list 200,
+update 200, delete 204 with an empty body), including real SSH keys and real OpenSSH user
+certificates that ``ssh-keygen -L`` reads.
+
+Wire behaviour
+    * Every request needs ``Authorization: Bearer <api_key>`` (else 401) and
+      ``Ngrok-Version: 2`` (else 400). Errors are JSON: ``{"error_code": "ERR_NGROK_<n>",
+      "status_code": <int>, "msg": "...", "details": {"operation_id": "op_..."}}``.
+    * ``uri`` and ``next_page_uri`` are built on ``base_url`` over the transport, and on the
+      served URL over :meth:`FakeNgrok.serve`, so clients can always follow them.
+    * Ids are ``<prefix>_`` + 27 base62 characters sorting by creation (``cr_``, ``sshcr_``,
+      ``sshca_``, ``sucrt_``). ``created_at`` is whole-second RFC 3339 with ``Z``.
+    * Empty ``description`` / ``metadata`` are omitted from responses. A credential's ``token``
+      is only in its create response (absent from get, list and update).
+    * PATCH changes only the fields present; JSON ``null`` leaves a field unchanged. Unknown
+      body fields are ignored (as Go's JSON decoder does); a create body may be empty.
+    * Lists are newest first; ``limit`` defaults to 100 and must be 1..100; ``before_id`` is
+      exclusive and works for deleted ids; ``next_page_uri`` is the full URL of the next page
+      (``?before_id=<last id>&limit=<limit>``) or ``null``.
+    * SSH certificate authorities: ``private_key_type`` ``ed25519`` (default), ``ecdsa``
+      (``elliptic_curve`` ``p256``/``p384``/``p521``, default ``p384``) or ``rsa``
+      (``key_size`` 2048/4096, default 4096). ``elliptic_curve`` / ``key_size`` with another
+      type is a 400, as in the real API.
+    * User certificates: key id = the certificate's id, random serial, requested principals
+      (none = every principal), ``critical_options``, ``extensions`` (``permit-pty`` and
+      ``permit-user-rc`` only when the field is absent; ``{}`` means none), ``valid_after``
+      (default now), ``valid_until`` (default ``valid_after`` + 24 h; must be later). Times are
+      truncated to whole seconds; Go's zero time ``0001-01-01T00:00:00Z`` counts as absent.
+      An unknown ``ssh_certificate_authority_id`` is a 404 (``ERR_NGROK_1949``).
+
+Codes the fake uses (constants: ``from ngrok_async.testing import codes``)
+    ===============  ======  =====================================================
+    ERR_NGROK_200    401     no Authorization header
+    ERR_NGROK_201    401     Authorization is not ``Bearer <key>``
+    ERR_NGROK_203    401     wrong API key
+    ERR_NGROK_218    400     no Ngrok-Version header
+    ERR_NGROK_217    400     Ngrok-Version is not 2
+    ERR_NGROK_213    400     body not a JSON object, or a field of the wrong JSON type
+    ERR_NGROK_223    400     ``before_id`` is not an id of the listed kind
+    ERR_NGROK_233    400     ``limit`` outside 1..100
+    ERR_NGROK_244    400     ``limit`` not an integer
+    ERR_NGROK_504    400     description over 255 UTF-8 bytes
+    ERR_NGROK_100    400     metadata over 4096 UTF-8 bytes
+    ERR_NGROK_600    400     ACL rule neither ``*`` nor ``bind:...``
+    ERR_NGROK_239    400     other invalid field (empty principal, bad owner_id, ...)
+    ERR_NGROK_241    400     bad RFC 3339 time, or valid_until not after valid_after
+    ERR_NGROK_611    400     public_key missing or empty
+    ERR_NGROK_612    400     public_key not a supported OpenSSH key
+    ERR_NGROK_228    400     ssh_certificate_authority_id missing
+    ERR_NGROK_1909   400     bad private_key_type
+    ERR_NGROK_1939   400     key_size not 2048/4096
+    ERR_NGROK_1940   400     key_size given for a non-RSA CA
+    ERR_NGROK_1941   400     bad elliptic_curve
+    ERR_NGROK_1942   400     elliptic_curve given for a non-ECDSA CA
+    ERR_NGROK_1949   404     certificate create names an unknown CA
+    ERR_NGROK_404    404     unknown id, or unknown route (fake-specific code)
+    ERR_NGROK_405    405     wrong method on a known route, ``Allow`` set (fake-specific)
+    ERR_NGROK_225    429     ``Faults.max_concurrent`` exceeded
+    ERR_NGROK_226    429     ``Faults.rate_limit`` exceeded
+    ERR_NGROK_502    502     injected bad gateway (fake-specific)
+    ERR_NGROK_503    503     injected unavailability (fake-specific)
+    ===============  ======  =====================================================
+
+Faults (see :class:`Faults`) are drawn from ``random.Random(seed)`` and counted in
+``fake.stats``. Nothing here logs the API key or tokens; recorded requests redact
+``Authorization``.
+"""
+
+from __future__ import annotations
+
+from . import _codes as codes
+from ._fake import DEFAULT_BASE_URL, FakeNgrok, RecordedRequest
+from ._faults import FakeStats, Faults
+from ._store import Store
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "FakeNgrok",
+    "FakeStats",
+    "Faults",
+    "RecordedRequest",
+    "Store",
+    "codes",
+]

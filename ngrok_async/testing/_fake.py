@@ -1,0 +1,270 @@
+"""``FakeNgrok``: the in-memory API as an httpx transport, and its request pipeline."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import attrs
+import httpx
+
+from . import _codes as codes
+from ._codes import FakeAPIError
+from ._faults import FakeStats, FaultGate, Faults
+from ._ids import IdGenerator
+from ._resources import KINDS, CreateContext, Kind
+from ._router import FakeRequest, FakeResponse, Outcome, Router
+from ._server import serve_http
+from ._store import Store
+
+if TYPE_CHECKING:
+    import ssl
+
+    from .. import AsyncClient
+
+DEFAULT_BASE_URL = "https://api.ngrok.com"
+_JSON = ("content-type", "application/json")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class RecordedRequest:
+    """One request the fake saw. The ``authorization`` header value is redacted."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    json: Any
+    """The parsed JSON body, or ``None`` (no body, or not JSON)."""
+
+
+class FakeNgrok(httpx.AsyncBaseTransport):
+    """An in-memory ngrok API for tests, speaking the real wire contract.
+
+    Use it as a transport (``httpx.AsyncClient(transport=fake, base_url=fake.base_url)``, or
+    ``fake.client()`` for an SDK client) or over a loopback socket with :meth:`serve`. It
+    uses no threads; creating an RSA certificate authority blocks the event loop while the
+    key is generated (about a second for the default 4096 bits).
+
+    Args:
+        api_key: the only key accepted (``Authorization: Bearer <api_key>``).
+        base_url: origin used in ``uri`` / ``next_page_uri`` over the transport.
+        faults: what to inject; replace later with ``fake.faults = Faults(...)``.
+        seed: seeds the fault dice and the random parts of ids, tokens and serials.
+        clock: monotonic seconds for the rate window (inject a fake clock in tests).
+        wall_clock: Unix seconds for ``created_at``, ids and certificate validity.
+        record_requests: keep every request in :attr:`requests` (turn off for huge runs).
+    """
+
+    def __init__(
+        self,
+        api_key: str = "test",
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        faults: Faults | None = None,
+        seed: int | str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        record_requests: bool = True,
+    ) -> None:
+        if not isinstance(api_key, str) or not api_key or api_key != api_key.strip():
+            raise ValueError("api_key must be a non-empty string without surrounding spaces")
+        url = httpx.URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        self._api_key = api_key
+        self.base_url = str(url).rstrip("/")
+        self._base_path = url.path.rstrip("/")
+        self.faults = faults if faults is not None else Faults()
+        self.record_requests = record_requests
+        self._wall_clock = wall_clock
+        self._data_rng = random.Random(None if seed is None else f"ngrok-fake-data:{seed}")
+        self._ids = IdGenerator(self._data_rng)
+        self.user_id = "usr_" + self._ids.token(27)
+        self._gate = FaultGate(clock, random.Random(seed))
+        self._store = Store()
+        self._router = Router(api_key=api_key, store=self._store, make_context=self._context)
+        self.stats = FakeStats()
+        self.requests: list[RecordedRequest] = []
+
+    # -- configuration and inspection ----------------------------------------------------
+
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    @faults.setter
+    def faults(self, value: Faults) -> None:
+        if not isinstance(value, Faults):
+            raise TypeError(f"faults must be a Faults instance, got {type(value).__name__}")
+        self._faults = value
+
+    @property
+    def store(self) -> Store:
+        """The stored resources (see :meth:`resources` for their API representation)."""
+        return self._store
+
+    def resources(self, kind: str) -> list[dict[str, Any]]:
+        """Every stored resource of ``kind`` (e.g. ``"credentials"``), oldest first, as GET
+        would return it."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        spec = KINDS[kind]
+        return [spec.render(record, self.base_url) for record in self._store.all(kind)]
+
+    def reset(self) -> None:
+        """Forget resources, recorded requests, counters and the rate window (not ``faults``)."""
+        self._store.clear()
+        self.requests.clear()
+        self.stats = FakeStats()
+        self._gate.reset()
+
+    def client(self, **kwargs: Any) -> AsyncClient:
+        """An ``ngrok_async.AsyncClient`` wired to this fake (extra keywords pass through)."""
+        from .. import AsyncClient
+
+        return AsyncClient(api_key=self.api_key, base_url=self.base_url, transport=self, **kwargs)
+
+    def serve(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> contextlib.AbstractAsyncContextManager[str]:
+        """Serve this fake over HTTP/1.1 on a real socket; yields the base URL.
+
+        ``async with fake.serve() as url:`` — ``uri`` and ``next_page_uri`` in responses use
+        ``url``, so any HTTP client can follow them. Closes every connection on exit.
+        """
+        return serve_http(self._handle, host=host, port=port, ssl_context=ssl_context)
+
+    def __repr__(self) -> str:
+        return f"FakeNgrok(base_url={self.base_url!r}, faults={self.faults!r})"
+
+    # -- the transport -----------------------------------------------------------------
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        path = request.url.path
+        if self._base_path and path.startswith(self._base_path):
+            path = path[len(self._base_path) :] or "/"
+        fake_request = FakeRequest(
+            method=request.method,
+            path=path,
+            query=dict(request.url.params.multi_items()),
+            headers={name.lower(): value for name, value in request.headers.items()},
+            body=body,
+        )
+        response = await self._handle(fake_request, self.base_url)
+        if response is None:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            )
+        return httpx.Response(
+            response.status,
+            headers=list(response.headers),
+            stream=httpx.ByteStream(response.body),
+            request=request,
+        )
+
+    # -- the pipeline both entry points share ------------------------------------------
+
+    async def _handle(self, request: FakeRequest, base_url: str) -> FakeResponse | None:
+        """Answer one request, or return ``None`` to drop the connection."""
+        stats = self.stats
+        stats.requests += 1
+        if self.record_requests:
+            self.requests.append(_record(request))
+        faults = self._faults
+        try:
+            self._router.check_headers(request.headers)
+            rolls = self._gate.admit(faults, stats)
+        except FakeAPIError as exc:
+            return self._respond(_error(exc, self._operation_id()))
+        try:
+            if faults.latency:
+                await anyio.sleep(faults.latency)
+            if rolls.unavailable:
+                stats.faults["unavailable"] += 1
+                unavailable = FakeAPIError(503, codes.UNAVAILABLE, "Service Unavailable")
+                return self._respond(_error(unavailable, self._operation_id()))
+            try:
+                outcome = self._router.route(request, base_url)
+            except FakeAPIError as exc:
+                response = _error(exc, self._operation_id())
+            else:
+                if outcome.created_kind is not None:
+                    stats.created[outcome.created_kind] += 1
+                response = _success(outcome)
+            if rolls.bad_gateway:
+                stats.faults["bad_gateway"] += 1
+                bad_gateway = FakeAPIError(502, codes.BAD_GATEWAY, "Bad Gateway")
+                return self._respond(_error(bad_gateway, self._operation_id()))
+            if rolls.drop:
+                stats.faults["drop"] += 1
+                return None
+            return self._respond(response)
+        finally:
+            self._gate.release()
+
+    def _respond(self, response: FakeResponse) -> FakeResponse:
+        self.stats.responses[response.status] += 1
+        return response
+
+    def _operation_id(self) -> str:
+        return "op_" + self._ids.token(27)
+
+    def _context(self, kind: Kind) -> CreateContext:
+        now = self._wall_clock()
+        return CreateContext(
+            new_id=self._ids.new(kind.prefix, now),
+            now=int(now),
+            user_id=self.user_id,
+            token=self._ids.token,
+            serial=lambda: self._data_rng.getrandbits(64),
+            lookup=self._store.get,
+        )
+
+
+def _success(outcome: Outcome) -> FakeResponse:
+    if outcome.payload is None:
+        return FakeResponse(status=outcome.status, headers=(), body=b"")
+    body = json.dumps(outcome.payload, separators=(",", ":")).encode()
+    return FakeResponse(status=outcome.status, headers=(_JSON,), body=body)
+
+
+def _error(exc: FakeAPIError, operation_id: str) -> FakeResponse:
+    payload = {
+        "error_code": exc.code,
+        "status_code": exc.status,
+        "msg": exc.msg,
+        "details": {"operation_id": operation_id},
+    }
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return FakeResponse(status=exc.status, headers=(_JSON, *exc.headers.items()), body=body)
+
+
+def _record(request: FakeRequest) -> RecordedRequest:
+    headers = dict(request.headers)
+    if "authorization" in headers:
+        headers["authorization"] = "[redacted]"
+    try:
+        parsed = json.loads(request.body) if request.body else None
+    except ValueError:
+        parsed = None
+    return RecordedRequest(
+        method=request.method,
+        path=request.path,
+        query=dict(request.query),
+        headers=headers,
+        json=parsed,
+    )
