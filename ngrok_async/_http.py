@@ -174,8 +174,12 @@ class HTTPCore:
                 max_retries=self._max_retries,
             )
             retry_after = response.headers.get("retry-after") if response is not None else None
-            if status == 429:
-                self._limiter.pause(_retry.pause_after_429(retry_after, self._limiter))
+            if response is not None and status == 429:
+                # The simultaneous-request cap (ERR_NGROK_225) frees as requests finish; only
+                # the rate window (ERR_NGROK_226) needs waiting out.
+                concurrency_cap = b"ERR_NGROK_225" in response.content
+                window = None if concurrency_cap else self._limiter
+                self._limiter.pause(_retry.pause_after_429(retry_after, window))
             if verdict is _retry.Verdict.RETRY:
                 maybe_done = maybe_done or _retry.may_have_reached_server(status, error)
                 delay = _retry.retry_delay(retries, status=status, retry_after=retry_after)

@@ -15,6 +15,7 @@ from ngrok_async import (
     NgrokAPIError,
     NgrokConnectionError,
     NotFoundError,
+    RateLimit,
     RateLimitError,
     ServerError,
 )
@@ -273,6 +274,27 @@ async def test_429_pauses_the_whole_client(
     assert len(pauses) == 2
     assert pauses[0] >= 0.5
     assert pauses[1] == 3.0
+
+
+async def test_concurrency_cap_429_pauses_briefly_while_window_429_waits_for_the_window(
+    api: respx.MockRouter, pauses: list[float], sleeps: list[float]
+) -> None:
+    cap = {**RATE_LIMITED, "error_code": "ERR_NGROK_225"}
+    api.get("/credentials/cr_1").respond(200, json=fixture("credential_get"))
+    api.get("/credentials/cr_2").mock(
+        side_effect=[
+            httpx.Response(429, json=cap),
+            httpx.Response(429, json=RATE_LIMITED),
+            httpx.Response(200, json=fixture("credential_get")),
+        ]
+    )
+
+    async with AsyncClient("k", rate_limit=RateLimit(5, 60.0)) as ngrok:
+        await ngrok.credentials.get("cr_1")  # one permit in the window, expiring in ~60 s
+        await ngrok.credentials.get("cr_2")
+
+    assert pauses[0] == 0.5
+    assert 59.0 < pauses[1] <= 60.0
 
 
 async def test_429_holds_back_other_callers_in_real_time(api: respx.MockRouter) -> None:
