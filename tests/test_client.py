@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import sys
 
 import httpx
@@ -200,3 +201,12 @@ async def test_debug_log_line_has_no_secret(
     assert lines[0].startswith("GET /credentials/cr_1 -> 200 in ")
     assert "retries=0" in lines[0]
     assert all(API_KEY not in r.getMessage() and API_KEY not in str(r.args) for r in caplog.records)
+
+
+def test_tls_verification_is_on_for_our_own_pool() -> None:
+    ngrok = AsyncClient(API_KEY)
+
+    context = ngrok._http.client._transport._pool._ssl_context  # type: ignore[attr-defined]
+
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname is True
