@@ -151,18 +151,12 @@ class HTTPCore:
         maybe_done = False
         started = time.perf_counter()
         while True:
-            response: httpx.Response | None = None
-            error: httpx.HTTPError | None = None
-            try:
-                async with self._limiter.slot():
-                    response = await self._client.send(request)
-            except httpx.HTTPError as exc:
-                error = exc
+            response, error = await self._attempt(request)
             status = response.status_code if response is not None else None
-            if response is not None and 200 <= response.status_code < 300:
+            if response is not None and response.is_success:
                 self._log(method, path, response, started, retries)
                 return _parse(response, method, path)
-            if response is not None and method == "DELETE" and status == 404 and maybe_done:
+            if method == "DELETE" and status == 404 and maybe_done:
                 # An earlier attempt may have deleted it; the goal state is reached.
                 self._log(method, path, response, started, retries)
                 return None
@@ -175,22 +169,14 @@ class HTTPCore:
             )
             retry_after = response.headers.get("retry-after") if response is not None else None
             if response is not None and status == 429:
-                # The simultaneous-request cap (ERR_NGROK_225) frees as requests finish; only
-                # the rate window (ERR_NGROK_226) needs waiting out.
-                concurrency_cap = b"ERR_NGROK_225" in response.content
-                window = None if concurrency_cap else self._limiter
-                self._limiter.pause(_retry.pause_after_429(retry_after, window))
+                self._pause_after_429(response, retry_after)
             if verdict is _retry.Verdict.RETRY:
                 maybe_done = maybe_done or _retry.may_have_reached_server(status, error)
                 delay = _retry.retry_delay(retries, status=status, retry_after=retry_after)
                 if logger.isEnabledFor(logging.DEBUG):
+                    outcome = status or type(error).__name__
                     logger.debug(
-                        "%s %s -> %s; retry %d in %.2fs",
-                        method,
-                        path,
-                        status or type(error).__name__,
-                        retries + 1,
-                        delay,
+                        "%s %s -> %s; retry %d in %.2fs", method, path, outcome, retries + 1, delay
                     )
                 retries += 1
                 await sleep(delay)
@@ -202,6 +188,23 @@ class HTTPCore:
                     method=method, path=path, reason=str(failure)
                 ) from failure
             raise failure
+
+    async def _attempt(
+        self, request: httpx.Request
+    ) -> tuple[httpx.Response | None, httpx.HTTPError | None]:
+        """One attempt, holding a limiter slot only while it is on the wire."""
+        try:
+            async with self._limiter.slot():
+                return await self._client.send(request), None
+        except httpx.HTTPError as exc:
+            return None, exc
+
+    def _pause_after_429(self, response: httpx.Response, retry_after: str | None) -> None:
+        """Hold every caller of this client. The simultaneous-request cap (ERR_NGROK_225) frees
+        as requests finish; only the rate window (ERR_NGROK_226) needs waiting out."""
+        concurrency_cap = b"ERR_NGROK_225" in response.content
+        window = None if concurrency_cap else self._limiter
+        self._limiter.pause(_retry.pause_after_429(retry_after, window))
 
     @staticmethod
     def _log(
