@@ -21,13 +21,16 @@ from ._errors import (
 from ._paging import Page
 from ._types import NOT_GIVEN, NotGiven, RateLimit
 from ._version import __version__
-from .resources.credentials import Credential, CredentialsService
+from .bulk import BulkCancelledError, BulkProgress, BulkResult, BulkRun, Outcome
+from .resources.credentials import Credential, CredentialRequest, CredentialsService
 from .resources.ssh import (
     SSHCertificateAuthoritiesService,
     SSHCertificateAuthority,
     SSHCredential,
+    SSHCredentialRequest,
     SSHCredentialsService,
     SSHUserCertificate,
+    SSHUserCertificateRequest,
     SSHUserCertificatesService,
 )
 
@@ -39,8 +42,13 @@ __all__ = [
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
+    "BulkCancelledError",
+    "BulkProgress",
+    "BulkResult",
+    "BulkRun",
     "ConflictError",
     "Credential",
+    "CredentialRequest",
     "CredentialsService",
     "InvalidParameterError",
     "NgrokAPIError",
@@ -50,6 +58,7 @@ __all__ = [
     "NgrokTimeoutError",
     "NotFoundError",
     "NotGiven",
+    "Outcome",
     "Page",
     "PermissionDeniedError",
     "RateLimit",
@@ -57,8 +66,10 @@ __all__ = [
     "SSHCertificateAuthoritiesService",
     "SSHCertificateAuthority",
     "SSHCredential",
+    "SSHCredentialRequest",
     "SSHCredentialsService",
     "SSHUserCertificate",
+    "SSHUserCertificateRequest",
     "SSHUserCertificatesService",
     "ServerError",
     "UnsafeURLError",

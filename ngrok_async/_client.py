@@ -16,6 +16,7 @@ from ._http import HTTPCore, check_base_url
 from ._limits import Limiter
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._version import __version__
+from .resources._generated import GeneratedServices
 from .resources.credentials import CredentialsService
 from .resources.ssh import (
     SSHCertificateAuthoritiesService,
@@ -35,7 +36,7 @@ USER_AGENT: Final = f"ngrok-async/{__version__} python/{platform.python_version(
 _RESERVED_HEADERS = frozenset({"authorization", "ngrok-version"})
 
 
-class AsyncClient:
+class AsyncClient(GeneratedServices):
     """An async client for the ngrok API, holding one pooled HTTP connection set.
 
     Use it as ``async with AsyncClient() as ngrok:`` or call :meth:`aclose` when done. One client

@@ -84,11 +84,25 @@ def _structure_int(value: object, _: object) -> int:
     raise TypeError(f"expected an integer, got {type(value).__name__}")
 
 
+def _structure_bool(value: object, _: object) -> bool:
+    if type(value) is bool:
+        return value
+    raise TypeError(f"expected a boolean, got {type(value).__name__}")
+
+
+def _structure_float(value: object, _: object) -> float:
+    if type(value) in (int, float):
+        return float(value)  # type: ignore[arg-type]
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
 def _build() -> cattrs.Converter:
     conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(bool, _structure_bool)  # after int: bool subclasses int
+    conv.register_structure_hook(float, _structure_float)
     conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_str_tuple)
     conv.register_structure_hook_func(lambda t: t == dict[str, str], _structure_str_dict)
     conv.register_unstructure_hook(datetime, format_datetime)

@@ -70,7 +70,7 @@ class NgrokAPIError(NgrokError):
         super().__init__(self._one_line())
 
     def _one_line(self) -> str:
-        head = " ".join(p for p in (str(self.status_code), self.error_code) if p)
+        head = " ".join(f"{self.status_code} {self.error_code}".split())
         where = f" on {self.method} {self.path}" if self.method else ""
         text = " ".join((self.msg or self.body[:200]).split()) or "(no message)"
         op = f" (operation_id={self.operation_id})" if self.operation_id else ""

@@ -6,6 +6,8 @@ and the value, and returns what goes into the JSON body or URL.
 
 from __future__ import annotations
 
+import os
+import pathlib
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -18,6 +20,7 @@ Check = Callable[[str, Any], Any]
 
 DESCRIPTION_MAX_BYTES = 255
 METADATA_MAX_BYTES = 4096
+_KEY_FILE_MAX_BYTES = 64 * 1024
 
 _UNSAFE_PATH_CHARS = re.compile(r"[/?#%\\\s\x00-\x1f\x7f]")
 
@@ -118,21 +121,50 @@ def page_limit(name: str, value: Any) -> str:
 
 
 def public_key(name: str, value: Any) -> str:
-    """An OpenSSH authorized-keys line, checked by parsing it with cryptography."""
-    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+    """An OpenSSH public key: a key line (str or bytes), a path to a ``.pub`` file, or a
+    ``cryptography`` public key object. Returns the key line to send (comment kept)."""
+    from . import ssh_keys
 
-    text = string(name, value).strip()
-    if "\n" in text or "\r" in text:
-        raise InvalidParameterError(name, "must be a single OpenSSH public key line")
+    text: str | None = None
+    if isinstance(value, (str, bytes)):
+        text = _key_text(name, value).strip()
+        if "\n" in text or "\r" in text:
+            raise InvalidParameterError(name, "must be a single OpenSSH public key line")
+    elif isinstance(value, os.PathLike):
+        text = _key_file_line(name, value)
+    try:  # a key object (or anything else) goes to load_public_key as is, for its messages
+        key = ssh_keys.load_public_key(value if text is None else text)
+    except ssh_keys.InvalidPublicKeyError as exc:
+        raise InvalidParameterError(name, f"is not a usable OpenSSH public key: {exc}") from None
+    return ssh_keys.public_key_to_openssh(key) if text is None else text
+
+
+def _key_text(name: str, value: str | bytes) -> str:
+    if isinstance(value, str):
+        return value
     try:
-        load_ssh_public_key(text.encode("utf-8"))
-    except (ValueError, TypeError) as exc:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidParameterError(name, "bytes must be UTF-8 OpenSSH key text") from None
+
+
+def _key_file_line(name: str, path: os.PathLike[str]) -> str:
+    """The one key line of a ``.pub`` file (blank and ``#`` lines skipped)."""
+    where = os.fspath(path)
+    try:
+        with pathlib.Path(path).open("rb") as file:
+            data = file.read(_KEY_FILE_MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidParameterError(name, f"cannot read {where!r}: {exc.strerror or exc}") from None
+    if len(data) > _KEY_FILE_MAX_BYTES:
+        raise InvalidParameterError(name, f"{where!r} is too large for a public key file")
+    stripped = (line.strip() for line in _key_text(name, data).splitlines())
+    lines = [line for line in stripped if line and not line.startswith("#")]
+    if len(lines) != 1:
         raise InvalidParameterError(
-            name, f"is not an OpenSSH public key line ('ssh-ed25519 AAAA...'): {exc}"
-        ) from None
-    except Exception as exc:  # cryptography raises UnsupportedAlgorithm for unknown key types
-        raise InvalidParameterError(name, f"unsupported public key: {exc}") from None
-    return text
+            name, f"{where!r} must hold exactly one public key line, found {len(lines)}"
+        )
+    return lines[0]
 
 
 def validity_window(valid_after: Any, valid_until: Any) -> None:

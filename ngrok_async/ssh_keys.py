@@ -24,6 +24,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from ._certfile import certificate_path, write_certificate
+
 __all__ = [
     "FOREVER",
     "CertificateInfo",
@@ -38,7 +40,9 @@ __all__ = [
     "load_public_key",
     "parse_certificate",
     "public_key_to_openssh",
+    "certificate_path",
     "verify_certificate",
+    "write_certificate",
 ]
 
 SSHPublicKey: TypeAlias = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey

@@ -1,4 +1,4 @@
-"""The main command: ``python -m ngrok_async demo`` on the embedded fake."""
+"""``main()``: the demo on the embedded fake, help, exit statuses and usage errors."""
 
 from __future__ import annotations
 
@@ -48,3 +48,27 @@ def test_bad_arguments_exit_with_usage(argv: list[str]) -> None:
         main(argv)
 
     assert info.value.code == 2
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    top = capsys.readouterr().out
+    assert main(["ssh-user-certificates", "--help"]) == 0
+    group = capsys.readouterr().out
+
+    for command in (
+        "demo",
+        "credentials",
+        "ssh-credentials",
+        "ssh-certificate-authorities",
+        "ssh-user-certificates",
+    ):
+        assert f"  {command} " in top
+    for sub in ("issue", "list", "get", "delete"):
+        assert f"  {sub} " in group
+
+
+def test_a_failing_command_returns_its_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NGROK_API_KEY", raising=False)
+
+    assert main(["credentials", "list"]) == 1

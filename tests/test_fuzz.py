@@ -108,6 +108,12 @@ def test_any_error_response_maps_to_an_api_error(status: int, body: bytes) -> No
     assert "\n" not in str(err)
 
 
+def test_multiline_error_code_still_gives_one_line() -> None:
+    body = json.dumps({"error_code": "ERR\n_1", "msg": "m"}).encode()
+
+    assert str(api_error(400, body, method="GET", path="/x")) == "400 ERR _1 on GET /x: m"
+
+
 def test_multiline_message_still_gives_one_line() -> None:
     body = json.dumps({"error_code": "ERR_NGROK_1", "msg": "first\nsecond\r\n third"}).encode()
 

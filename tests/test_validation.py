@@ -60,7 +60,7 @@ BAD_CALLS: list[Any] = [
     pytest.param(
         lambda c: c.ssh_credentials.create(b"ssh-ed25519 AAAA"),
         "public_key",
-        id="key-bytes-not-str",
+        id="truncated-key-bytes",
     ),
     pytest.param(
         lambda c: c.ssh_user_certificates.create("sshca_1", "ssh-rsa"),

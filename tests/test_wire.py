@@ -20,7 +20,7 @@ from ngrok_async import (
 )
 from ngrok_async._client import USER_AGENT
 
-from .conftest import API_KEY, fixture
+from .conftest import API_KEY, BASE, fixture
 
 ECDSA_KEY = fixture("ssh_user_certificate_create")["public_key"]
 RSA_KEY = fixture("ssh_credential_create")["public_key"]
@@ -418,6 +418,20 @@ async def test_list_sends_limit_and_before_id(
     assert dict(sent.url.params) == {"limit": "50", "before_id": "x_9"}
     assert sent.headers["ngrok-version"] == "2"
     assert sent.content == b""
+
+
+async def test_list_passes_a_filter_through(client: AsyncClient, api: respx.MockRouter) -> None:
+    route = api.get("/ssh_user_certificates").respond(
+        json={
+            "ssh_user_certificates": [],
+            "uri": f"{BASE}/ssh_user_certificates",
+            "next_page_uri": None,
+        }
+    )
+    cel = 'obj.ssh_certificate_authority_id == "sshca_1"'
+
+    assert [c async for c in client.ssh_user_certificates.list(filter=cel)] == []
+    assert dict(route.calls.last.request.url.params) == {"filter": cel}
 
 
 async def test_list_without_arguments_sends_no_query(

@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+import attrs
+
 from .. import _validate as check
 from .._convert import structurer
+from .._errors import InvalidParameterError
 from .._http import HTTPCore
 from .._paging import Page, iter_pages
 from .._types import NOT_GIVEN
+from ..bulk import BulkOps
 
 R = TypeVar("R")
+Q = TypeVar("Q")
 
 Checks = Mapping[str, check.Check]
 
@@ -32,6 +37,23 @@ def build_body(checks: Checks, params: Mapping[str, Any], *, nullable: bool) -> 
         else:
             body[name] = checks[name](name, value)
     return body
+
+
+def page_params(limit: int | None, before_id: str | None, **extra: Any) -> dict[str, str]:
+    """Query parameters of a list call; ``extra`` ones that are ``None`` are left out."""
+    params: dict[str, str] = {}
+    if limit is not None:
+        params["limit"] = check.page_limit("limit", limit)
+    if before_id is not None:
+        params["before_id"] = check.path_segment("before_id", before_id)
+    for name, value in extra.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            params[name] = ",".join(check.string_list(name, value))
+        else:
+            params[name] = check.string(name, value)
+    return params
 
 
 class ResourceService(Generic[R]):
@@ -55,9 +77,36 @@ class ResourceService(Generic[R]):
     def _item_path(self, id: str) -> str:
         return f"{self.path}/{check.path_segment('id', id)}"
 
-    async def _create(self, params: Mapping[str, Any]) -> R:
-        body = build_body(self.create_checks, params, nullable=False)
+    def _create_body(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate create parameters into a request body (``InvalidParameterError`` if bad)."""
+        return build_body(self.create_checks, params, nullable=False)
+
+    async def _post(self, body: dict[str, Any]) -> R:
         return self._decode(await self._http.request("POST", self.path, body=body))
+
+    async def _create(self, params: Mapping[str, Any]) -> R:
+        return await self._post(self._create_body(params))
+
+    def _same(self, body: Mapping[str, Any], record: R) -> bool:
+        """Whether a listed ``record`` that carries a bulk marker matches the create ``body``."""
+        return True
+
+    def _bulk_ops(self, request_type: type[Q]) -> BulkOps[Q, R]:
+        """What :class:`~ngrok_async.bulk.BulkRun` needs to create ``request_type`` items."""
+
+        def body(request: Q) -> dict[str, Any]:
+            if not isinstance(request, request_type):
+                raise InvalidParameterError(
+                    "request", f"must be a {request_type.__name__}, got {type(request).__name__}"
+                )
+            return self._create_body(attrs.asdict(request, recurse=False))  # type: ignore[arg-type]
+
+        return BulkOps(
+            body=body,
+            create=self._post,
+            newest_first=lambda: self.list(limit=100),
+            same=self._same,
+        )
 
     async def _update(self, id: str, params: Mapping[str, Any]) -> R:
         path = self._item_path(id)
@@ -73,26 +122,23 @@ class ResourceService(Generic[R]):
         await self._http.request("DELETE", self._item_path(id))
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None
+        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
     ) -> AsyncIterator[R]:
         """Yield every resource, newest first, following ``next_page_uri`` page by page.
 
-        ``limit`` (1 to 100) is the page size, not a total; ``before_id`` starts after that id.
+        ``limit`` (1 to 100) is the page size, not a total; ``before_id`` starts after that id;
+        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
         Only one page is held in memory at a time.
         """
-        async for page in self.pages(limit=limit, before_id=before_id):
+        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
                 yield item
 
     async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None
+        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
     ) -> AsyncIterator[Page[R]]:
         """Yield each :class:`~ngrok_async.Page` (items, ``uri``, ``next_page_uri``) in turn."""
-        params: dict[str, str] = {}
-        if limit is not None:
-            params["limit"] = check.page_limit("limit", limit)
-        if before_id is not None:
-            params["before_id"] = check.path_segment("before_id", before_id)
+        params = page_params(limit, before_id, filter=filter)
         async for page in iter_pages(self._http, self.path, params, self.list_key, self._decode):
             yield page
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import AsyncIterable, Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 import attrs
 
 from .. import _validate as check
 from .._types import NOT_GIVEN, NotGivenOr
+from ..bulk import DEFAULT_CLOCK_SKEW, BulkProgress, BulkRun
 from ._base import Checks, ResourceService
 
 
@@ -25,6 +26,16 @@ class Credential:
     token: str | None = attrs.field(default=None, repr=False)
     acl: tuple[str, ...] = ()
     owner_id: str = ""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class CredentialRequest:
+    """One credential for :meth:`CredentialsService.create_many`; fields as in ``create``."""
+
+    description: NotGivenOr[str] = NOT_GIVEN
+    metadata: NotGivenOr[str] = NOT_GIVEN
+    acl: NotGivenOr[Sequence[str]] = NOT_GIVEN
+    owner_id: NotGivenOr[str] = NOT_GIVEN
 
 
 class CredentialsService(ResourceService[Credential]):
@@ -74,4 +85,32 @@ class CredentialsService(ResourceService[Credential]):
         """
         return await self._update(
             id, {"description": description, "metadata": metadata, "acl": acl}
+        )
+
+    def create_many(
+        self,
+        requests: Iterable[CredentialRequest] | AsyncIterable[CredentialRequest],
+        *,
+        concurrency: int = 8,
+        reconcile: bool = False,
+        max_attempts: int = 3,
+        reconcile_delay: float = 1.0,
+        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        on_progress: Callable[[BulkProgress], object] | None = None,
+    ) -> BulkRun[CredentialRequest, Credential]:
+        """Create credentials concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
+
+        ``async with ngrok.credentials.create_many(reqs) as results: async for r in results:``.
+        A credential found by reconciliation has no ``token`` (the API returns it only once):
+        delete it and create it again if you need the token.
+        """
+        return BulkRun(
+            requests,
+            self._bulk_ops(CredentialRequest),
+            concurrency=concurrency,
+            reconcile=reconcile,
+            max_attempts=max_attempts,
+            reconcile_delay=reconcile_delay,
+            clock_skew=clock_skew,
+            on_progress=on_progress,
         )

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import ClassVar
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from .. import _validate as check
 from .._types import NOT_GIVEN, NotGivenOr
+from ..bulk import DEFAULT_CLOCK_SKEW, BulkProgress, BulkRun
 from ._base import Checks, ResourceService
 
+if TYPE_CHECKING:
+    from ..ssh_keys import CertificateInfo, KeyInput
+
 _DESCRIBED = {"description": check.description, "metadata": check.metadata}
+
+
+def _same_key(line: object, other: str) -> bool:
+    """Whether two OpenSSH key lines hold the same key (type and data; comments ignored)."""
+    return isinstance(line, str) and line.split()[:2] == other.split()[:2]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -44,7 +53,8 @@ class SSHCertificateAuthority:
 
 @attrs.frozen(slots=True, kw_only=True)
 class SSHUserCertificate:
-    """An OpenSSH user certificate; write ``certificate`` to ``<key>-cert.pub``."""
+    """An OpenSSH user certificate; ``ssh_keys.write_certificate`` saves it as
+    ``<key>-cert.pub``."""
 
     id: str
     uri: str = ""
@@ -60,6 +70,61 @@ class SSHUserCertificate:
     valid_after: datetime
     valid_until: datetime
     certificate: str = ""
+
+    def parse(self) -> CertificateInfo:
+        """Decode ``certificate``: key id, serial, principals, validity, critical options,
+        extensions, certified key and signing CA fingerprints (no signature check)."""
+        from ..ssh_keys import parse_certificate
+
+        return parse_certificate(self.certificate)
+
+    def verify(
+        self,
+        ca_public_key: KeyInput | SSHCertificateAuthority,
+        *,
+        principal: str | None = None,
+        at: datetime | None = None,
+    ) -> CertificateInfo:
+        """Check that ``ca_public_key`` (a key, or the CA record) signed this certificate, that
+        it certifies this record's ``public_key``, lists ``principal`` (if given) and is valid
+        ``at`` (default now). Raises ``ssh_keys.CertificateVerificationError``."""
+        from ..ssh_keys import verify_certificate
+
+        if isinstance(ca_public_key, SSHCertificateAuthority):
+            ca_public_key = ca_public_key.public_key
+        return verify_certificate(
+            self.certificate,
+            ca_public_key=ca_public_key,
+            public_key=self.public_key or None,
+            principal=principal,
+            at=at,
+        )
+
+
+@attrs.frozen(slots=True)
+class SSHCredentialRequest:
+    """One SSH credential for :meth:`SSHCredentialsService.create_many`; as in ``create``."""
+
+    public_key: KeyInput
+    description: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    metadata: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    acl: NotGivenOr[Sequence[str]] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    owner_id: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
+
+
+@attrs.frozen(slots=True)
+class SSHUserCertificateRequest:
+    """One certificate for :meth:`SSHUserCertificatesService.create_many`; as in ``create``."""
+
+    ssh_certificate_authority_id: str
+    public_key: KeyInput
+    principals: NotGivenOr[Sequence[str]] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    critical_options: NotGivenOr[Mapping[str, str]] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    extensions: NotGivenOr[Mapping[str, str]] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    valid_after: NotGivenOr[datetime] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    valid_until: NotGivenOr[datetime] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    description: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    metadata: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
 
 
 class SSHCredentialsService(ResourceService[SSHCredential]):
@@ -79,14 +144,15 @@ class SSHCredentialsService(ResourceService[SSHCredential]):
 
     async def create(
         self,
-        public_key: str,
+        public_key: KeyInput,
         *,
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         acl: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         owner_id: NotGivenOr[str] = NOT_GIVEN,
     ) -> SSHCredential:
-        """Register ``public_key`` (an OpenSSH line, checked locally) for the SSH gateway."""
+        """Register ``public_key`` for the SSH gateway: an OpenSSH line (str or bytes), a
+        ``pathlib.Path`` to a ``.pub`` file or a ``cryptography`` public key, checked locally."""
         return await self._create(
             {
                 "public_key": public_key,
@@ -108,6 +174,33 @@ class SSHCredentialsService(ResourceService[SSHCredential]):
         """Change the fields passed (``None`` sends JSON ``null``, which changes nothing)."""
         return await self._update(
             id, {"description": description, "metadata": metadata, "acl": acl}
+        )
+
+    def _same(self, body: Mapping[str, Any], record: SSHCredential) -> bool:
+        return _same_key(body.get("public_key"), record.public_key)
+
+    def create_many(
+        self,
+        requests: Iterable[SSHCredentialRequest] | AsyncIterable[SSHCredentialRequest],
+        *,
+        concurrency: int = 8,
+        reconcile: bool = False,
+        max_attempts: int = 3,
+        reconcile_delay: float = 1.0,
+        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        on_progress: Callable[[BulkProgress], object] | None = None,
+    ) -> BulkRun[SSHCredentialRequest, SSHCredential]:
+        """Register SSH keys concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
+        Reconciliation matches the marker and the public key."""
+        return BulkRun(
+            requests,
+            self._bulk_ops(SSHCredentialRequest),
+            concurrency=concurrency,
+            reconcile=reconcile,
+            max_attempts=max_attempts,
+            reconcile_delay=reconcile_delay,
+            clock_skew=clock_skew,
+            on_progress=on_progress,
         )
 
 
@@ -185,7 +278,7 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
     async def create(
         self,
         ssh_certificate_authority_id: str,
-        public_key: str,
+        public_key: KeyInput,
         *,
         principals: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         critical_options: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
@@ -195,14 +288,14 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
     ) -> SSHUserCertificate:
-        """Have the CA sign ``public_key`` (an OpenSSH line) as a user certificate.
+        """Have the CA sign ``public_key`` as a user certificate. The key is an OpenSSH line
+        (str or bytes), a ``pathlib.Path`` to a ``.pub`` file or a ``cryptography`` public key.
 
         Parameters not passed are left out, so ngrok's defaults apply: ``extensions``
         ``{"permit-pty": "", "permit-user-rc": ""}``, ``valid_after`` now, ``valid_until``
         24 hours later. Datetimes must be timezone-aware. With no ``principals`` the
         certificate is valid for any user name.
         """
-        check.validity_window(valid_after, valid_until)
         return await self._create(
             {
                 "ssh_certificate_authority_id": ssh_certificate_authority_id,
@@ -226,3 +319,36 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
     ) -> SSHUserCertificate:
         """Change the fields passed (``None`` sends JSON ``null``, which changes nothing)."""
         return await self._update(id, {"description": description, "metadata": metadata})
+
+    def _create_body(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        check.validity_window(params.get("valid_after"), params.get("valid_until"))
+        return super()._create_body(params)
+
+    def _same(self, body: Mapping[str, Any], record: SSHUserCertificate) -> bool:
+        return record.ssh_certificate_authority_id == body.get(
+            "ssh_certificate_authority_id"
+        ) and _same_key(body.get("public_key"), record.public_key)
+
+    def create_many(
+        self,
+        requests: Iterable[SSHUserCertificateRequest] | AsyncIterable[SSHUserCertificateRequest],
+        *,
+        concurrency: int = 8,
+        reconcile: bool = False,
+        max_attempts: int = 3,
+        reconcile_delay: float = 1.0,
+        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        on_progress: Callable[[BulkProgress], object] | None = None,
+    ) -> BulkRun[SSHUserCertificateRequest, SSHUserCertificate]:
+        """Issue certificates concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
+        Reconciliation matches the marker, the public key and the CA."""
+        return BulkRun(
+            requests,
+            self._bulk_ops(SSHUserCertificateRequest),
+            concurrency=concurrency,
+            reconcile=reconcile,
+            max_attempts=max_attempts,
+            reconcile_delay=reconcile_delay,
+            clock_skew=clock_skew,
+            on_progress=on_progress,
+        )

@@ -13,9 +13,10 @@
         ...
 
 It speaks the real wire contract for ``/credentials``, ``/ssh_credentials``,
-``/ssh_certificate_authorities`` and ``/ssh_user_certificates`` (create 201, get 200, list 200,
-update 200, delete 204 with an empty body), including real SSH keys and real OpenSSH user
-certificates that ``ssh-keygen -L`` reads.
+``/ssh_certificate_authorities``, ``/ssh_user_certificates``, ``/ssh_host_certificates`` and
+``/api_keys`` (create 201, get 200, list 200, update 200, delete 204 with an empty body),
+including real SSH keys and real OpenSSH user and host certificates that ``ssh-keygen -L``
+reads. Other services of the API are not faked (404).
 
 Wire behaviour
     * Every request needs ``Authorization: Bearer <api_key>`` (else 401) and

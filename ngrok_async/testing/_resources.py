@@ -1,4 +1,4 @@
-"""The four resource kinds, declared: id prefix, wire field order, create and update rules.
+"""The resource kinds, declared: id prefix, wire field order, create and update rules.
 
 A kind's ``create`` checks the body and returns the stored fields (plus any create-only fields
 such as a credential's ``token``); ``updatable`` lists what PATCH may change. Rendering drops
@@ -21,6 +21,7 @@ from ._codes import FakeAPIError, bad_request
 
 DEFAULT_EXTENSIONS = {"permit-pty": "", "permit-user-rc": ""}
 DEFAULT_VALIDITY_SECONDS = 24 * 3600
+HOST_VALIDITY_SECONDS = 365 * 24 * 3600  # host certificates: one year unless given
 _OMIT_WHEN_EMPTY = frozenset({"description", "metadata"})
 
 
@@ -62,6 +63,11 @@ class Kind:
     order: tuple[str, ...]  # wire field order after id, uri, created_at
     updatable: tuple[str, ...]
     create: Callable[[CreateContext, dict[str, Any]], Created]
+    list_key: str = ""  # the list response's key when it is not ``name`` ("keys")
+
+    @property
+    def items_key(self) -> str:
+        return self.list_key or self.name
 
     def render(self, record: Record, base_url: str, once: dict[str, Any] | None = None) -> Any:
         """The resource as the API prints it (a fresh, deep-copied dict)."""
@@ -179,6 +185,52 @@ def _create_user_certificate(ctx: CreateContext, body: dict[str, Any]) -> Create
     return Created(fields=values)
 
 
+def _create_api_key(ctx: CreateContext, body: dict[str, Any]) -> Created:
+    values = {**_described(body), "owner_id": fields.owner_id(body) or ctx.user_id}
+    token = f"{ctx.new_id.partition('_')[2]}_{ctx.token(21)}"
+    return Created(fields=values, once={"token": token})
+
+
+def _create_host_certificate(ctx: CreateContext, body: dict[str, Any]) -> Created:
+    ca_id = body.get("ssh_certificate_authority_id")
+    if not isinstance(ca_id, str) or not ca_id:
+        raise bad_request(
+            codes.INVALID_CA_ID, "ssh_certificate_authority_id is required and must be a string"
+        )
+    line, key = fields.public_key(body, codes.MISSING_PUBLIC_KEY)
+    principals = fields.principals(body) or []
+    valid_after = fields.timestamp(body, "valid_after")
+    valid_after = ctx.now if valid_after is None else valid_after
+    valid_until = fields.timestamp(body, "valid_until")
+    valid_until = valid_after + HOST_VALIDITY_SECONDS if valid_until is None else valid_until
+    if valid_until <= valid_after:
+        raise bad_request(codes.INVALID_TIMESTAMP, "valid_until must be later than valid_after")
+    described = _described(body)
+    authority = ctx.lookup("ssh_certificate_authorities", ca_id)
+    if authority is None:
+        raise FakeAPIError(404, codes.CA_NOT_FOUND, f"The SSH CA {ca_id[:80]!r} does not exist.")
+    signed = signing.sign_host_certificate(
+        authority.secret,
+        public_key=key,
+        key_id=ctx.new_id,
+        serial=ctx.serial(),
+        principals=principals,
+        valid_after=valid_after,
+        valid_before=valid_until,
+    )
+    values = {
+        **described,
+        "public_key": line,
+        "key_type": ssh_keys.key_type_name(key),
+        "ssh_certificate_authority_id": ca_id,
+        "principals": principals,
+        "valid_after": fields.format_timestamp(valid_after),
+        "valid_until": fields.format_timestamp(valid_until),
+        "certificate": f"{signed} {ctx.new_id}",
+    }
+    return Created(fields=values)
+
+
 _DESCRIBED = ("description", "metadata")
 
 CREDENTIALS = Kind(
@@ -225,7 +277,41 @@ SSH_USER_CERTIFICATES = Kind(
     create=_create_user_certificate,
 )
 
+SSH_HOST_CERTIFICATES = Kind(
+    name="ssh_host_certificates",
+    label="ssh host certificate",
+    prefix="shcrt",
+    order=(
+        *_DESCRIBED,
+        "public_key",
+        "key_type",
+        "ssh_certificate_authority_id",
+        "principals",
+        "valid_after",
+        "valid_until",
+        "certificate",
+    ),
+    updatable=_DESCRIBED,
+    create=_create_host_certificate,
+)
+API_KEYS = Kind(
+    name="api_keys",
+    label="api key",
+    prefix="ak",
+    order=(*_DESCRIBED, "token", "owner_id"),
+    updatable=_DESCRIBED,
+    create=_create_api_key,
+    list_key="keys",
+)
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
-    for kind in (CREDENTIALS, SSH_CREDENTIALS, SSH_CERTIFICATE_AUTHORITIES, SSH_USER_CERTIFICATES)
+    for kind in (
+        CREDENTIALS,
+        SSH_CREDENTIALS,
+        SSH_CERTIFICATE_AUTHORITIES,
+        SSH_USER_CERTIFICATES,
+        SSH_HOST_CERTIFICATES,
+        API_KEYS,
+    )
 }

@@ -164,7 +164,7 @@ class Router:
             f"{collection}?before_id={records[-1].id}&limit={limit}" if more and records else None
         )
         payload = {
-            kind.name: [kind.render(record, base_url) for record in records],
+            kind.items_key: [kind.render(record, base_url) for record in records],
             "uri": collection,
             "next_page_uri": next_uri,
         }

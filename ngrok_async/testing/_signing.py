@@ -91,11 +91,63 @@ def sign_user_certificate(
 
     An empty ``principals`` list makes a certificate valid for every principal, as OpenSSH does.
     """
+    return _sign(
+        ca_key,
+        serialization.SSHCertificateType.USER,
+        public_key=public_key,
+        key_id=key_id,
+        serial=serial,
+        principals=principals,
+        critical_options=critical_options,
+        extensions=extensions,
+        valid_after=valid_after,
+        valid_before=valid_before,
+    )
+
+
+def sign_host_certificate(
+    ca_key: CAPrivateKey,
+    *,
+    public_key: ssh_keys.SSHPublicKey,
+    key_id: str,
+    serial: int,
+    principals: Sequence[str],
+    valid_after: int,
+    valid_before: int,
+) -> str:
+    """An OpenSSH host certificate line; ``principals`` are the host names it is valid for."""
+    return _sign(
+        ca_key,
+        serialization.SSHCertificateType.HOST,
+        public_key=public_key,
+        key_id=key_id,
+        serial=serial,
+        principals=principals,
+        critical_options={},
+        extensions={},
+        valid_after=valid_after,
+        valid_before=valid_before,
+    )
+
+
+def _sign(
+    ca_key: CAPrivateKey,
+    cert_type: serialization.SSHCertificateType,
+    *,
+    public_key: ssh_keys.SSHPublicKey,
+    key_id: str,
+    serial: int,
+    principals: Sequence[str],
+    critical_options: Mapping[str, str],
+    extensions: Mapping[str, str],
+    valid_after: int,
+    valid_before: int,
+) -> str:
     builder = (
         serialization.SSHCertificateBuilder()
         .public_key(public_key)
         .serial(serial)
-        .type(serialization.SSHCertificateType.USER)
+        .type(cert_type)
         .key_id(key_id.encode("utf-8"))
         .valid_after(valid_after)
         .valid_before(valid_before)
