@@ -270,7 +270,7 @@ def test_record_decodes_a_sparse_example(name: str) -> None:
         assert getattr(record, field) == f"{field}-1"
 
 
-# Operations the API has and the spec copy lacks (tools/generate.py EXTRA_PATHS).
+# Operations the API has and the spec copy lacks (tools/codegen/overrides.py EXTRA_PATHS).
 BEYOND_THE_SPEC = {"Vaults": {"get_secrets_by_vault", "get_secrets_by_vault_pages"}}
 
 

@@ -1,0 +1,115 @@
+"""Where each spec tag goes: its ``AsyncClient`` attribute and generated module, or hand-written."""
+
+from __future__ import annotations
+
+# Spec tag -> (attribute path on AsyncClient, generated module).
+# Grouped like the API reference and ngrok's official Python client: flat services on the
+# client, and the ``backends``, ``edges`` and ``edge_modules`` namespaces.
+SERVICES: dict[str, tuple[str, str]] = {
+    "AbuseReports": ("abuse_reports", "accounts"),
+    "APIKeys": ("api_keys", "accounts"),
+    "ApplicationSessions": ("application_sessions", "applications"),
+    "ApplicationUsers": ("application_users", "applications"),
+    "BotUsers": ("bot_users", "accounts"),
+    "AgentIngresses": ("agent_ingresses", "addresses"),
+    "ReservedAddrs": ("reserved_addrs", "addresses"),
+    "ReservedDomains": ("reserved_domains", "domains"),
+    "CertificateAuthorities": ("certificate_authorities", "certificates"),
+    "TLSCertificates": ("tls_certificates", "certificates"),
+    "SSHHostCertificates": ("ssh_host_certificates", "certificates"),
+    "Endpoints": ("endpoints", "tunnels"),
+    "TunnelSessions": ("tunnel_sessions", "tunnels"),
+    "Tunnels": ("tunnels", "tunnels"),
+    "EventDestinations": ("event_destinations", "events"),
+    "EventSubscriptions": ("event_subscriptions", "events"),
+    "EventSources": ("event_sources", "event_sources"),
+    "IPPolicies": ("ip_policies", "ip_policies"),
+    "IPPolicyRules": ("ip_policy_rules", "ip_policies"),
+    "IPRestrictions": ("ip_restrictions", "ip_policies"),
+    "Secrets": ("secrets", "vaults"),
+    "Vaults": ("vaults", "vaults"),
+    "FailoverBackends": ("backends.failover", "backends"),
+    "HTTPResponseBackends": ("backends.http_response", "backends"),
+    "StaticBackends": ("backends.static_address", "backends"),
+    "TunnelGroupBackends": ("backends.tunnel_group", "backends_pools"),
+    "WeightedBackends": ("backends.weighted", "backends_pools"),
+    "EdgesHTTPS": ("edges.https", "edges_https"),
+    "EdgesHTTPSRoutes": ("edges.https_routes", "edges_https"),
+    "EdgesTCP": ("edges.tcp", "edges_tcp_tls"),
+    "EdgesTLS": ("edges.tls", "edges_tcp_tls"),
+    "HTTPSEdgeMutualTLSModule": ("edge_modules.https_edge_mutual_tls", "edge_modules_https"),
+    "HTTPSEdgeTLSTerminationModule": (
+        "edge_modules.https_edge_tls_termination",
+        "edge_modules_https",
+    ),
+    "EdgeRouteBackendModule": ("edge_modules.https_edge_route_backend", "edge_route_modules"),
+    "EdgeRouteIPRestrictionModule": (
+        "edge_modules.https_edge_route_ip_restriction",
+        "edge_route_modules",
+    ),
+    "EdgeRouteRequestHeadersModule": (
+        "edge_modules.https_edge_route_request_headers",
+        "edge_route_modules",
+    ),
+    "EdgeRouteResponseHeadersModule": (
+        "edge_modules.https_edge_route_response_headers",
+        "edge_route_modules",
+    ),
+    "EdgeRouteCompressionModule": (
+        "edge_modules.https_edge_route_compression",
+        "edge_route_modules",
+    ),
+    "EdgeRouteCircuitBreakerModule": (
+        "edge_modules.https_edge_route_circuit_breaker",
+        "edge_route_modules_policy",
+    ),
+    "EdgeRouteWebhookVerificationModule": (
+        "edge_modules.https_edge_route_webhook_verification",
+        "edge_route_modules_auth",
+    ),
+    "EdgeRouteOAuthModule": ("edge_modules.https_edge_route_oauth", "edge_route_modules_auth"),
+    "EdgeRouteSAMLModule": ("edge_modules.https_edge_route_saml", "edge_route_modules_auth"),
+    "EdgeRouteOIDCModule": ("edge_modules.https_edge_route_oidc", "edge_route_modules_auth"),
+    "EdgeRouteWebsocketTCPConverterModule": (
+        "edge_modules.https_edge_route_websocket_tcp_converter",
+        "edge_route_modules_policy",
+    ),
+    "EdgeRouteUserAgentFilterModule": (
+        "edge_modules.https_edge_route_user_agent_filter",
+        "edge_route_modules_policy",
+    ),
+    "EdgeRouteTrafficPolicyModule": (
+        "edge_modules.https_edge_route_traffic_policy",
+        "edge_route_modules_policy",
+    ),
+    "TCPEdgeBackendModule": ("edge_modules.tcp_edge_backend", "edge_modules_tcp_tls"),
+    "TCPEdgeIPRestrictionModule": ("edge_modules.tcp_edge_ip_restriction", "edge_modules_tcp_tls"),
+    "TCPEdgeTrafficPolicyModule": ("edge_modules.tcp_edge_traffic_policy", "edge_modules_tcp_tls"),
+    "TLSEdgeBackendModule": ("edge_modules.tls_edge_backend", "edge_modules_tcp_tls"),
+    "TLSEdgeIPRestrictionModule": ("edge_modules.tls_edge_ip_restriction", "edge_modules_tcp_tls"),
+    "TLSEdgeMutualTLSModule": ("edge_modules.tls_edge_mutual_tls", "edge_modules_tcp_tls"),
+    "TLSEdgeTLSTerminationModule": (
+        "edge_modules.tls_edge_tls_termination",
+        "edge_modules_tcp_tls",
+    ),
+    "TLSEdgeTrafficPolicyModule": ("edge_modules.tls_edge_traffic_policy", "edge_modules_tcp_tls"),
+}
+
+# Services kept hand-written in resources/credentials.py and resources/ssh.py.
+# They validate keys and datetimes locally (OpenSSH public keys parsed with cryptography, aware
+# datetimes, validity windows), back bulk issuance (``create_many``) and the SSH helpers, and
+# have hand-checked records (e.g. ``SSHUserCertificate.valid_after`` is required). Generating
+# them would lose that; the generator skips them and the coverage test still checks their wire.
+HAND_WRITTEN: dict[str, str] = {
+    "Credentials": "credentials",
+    "SSHCredentials": "ssh_credentials",
+    "SSHCertificateAuthorities": "ssh_certificate_authorities",
+    "SSHUserCertificates": "ssh_user_certificates",
+}
+
+# Shared records (used by several families) live in ``_common`` unless listed here.
+SHARED_SPLIT = (
+    ("EndpointOAuth", "_common_auth"),
+    ("EndpointOIDC", "_common_auth"),
+    ("EndpointSAML", "_common_auth"),
+)

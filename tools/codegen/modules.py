@@ -1,0 +1,91 @@
+"""Assemble the generated package: one text per module, keyed by file name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .client import render_services
+from .model import Service
+from .records import dependency_order, record_homes, render_record
+from .services import render_service
+from .spec import record_closure, services
+from .text import HEADER, doc
+
+IMPORTS = """\
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import attrs
+
+from ... import _validate as check
+from ..._paging import Page, iter_pages
+from ..._types import NOT_GIVEN, NotGivenOr
+from .. import _ops as ops
+from .._base import Checks, ResourceService, build_body
+"""
+
+
+def render_modules(spec: dict[str, Any]) -> dict[str, str]:
+    schemas = spec["components"]["schemas"]
+    svcs = services(spec)
+    homes = record_homes(spec, svcs)
+    users: dict[str, list[str]] = defaultdict(list)
+    for svc in svcs:
+        assert svc.record
+        users[svc.record].append(svc.attr)
+    by_module: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(homes):
+        by_module[homes[name]].append(name)
+    modules: dict[str, str] = {}
+    family_modules = sorted({s.module for s in svcs})
+    shared = sorted({home for home in homes.values() if home.startswith("_common")})
+    for module in [*shared, *family_modules]:
+        records = dependency_order(by_module.get(module, []), schemas)
+        parts = [_module_doc(module, svcs), IMPORTS]
+        needed = {dep for name in records for dep in record_closure(schemas, {name})[name]}
+        needed |= {s.record for s in svcs if s.module == module and s.record}
+        foreign: dict[str, list[str]] = defaultdict(list)
+        for name in sorted(needed):
+            if homes[name] != module:
+                foreign[homes[name]].append(name)
+        for home in sorted(foreign):
+            parts.append(f"from .{home} import {', '.join(foreign[home])}\n")
+        all_names = [*records, *(s.cls for s in svcs if s.module == module)]
+        parts.append(f"__all__ = {sorted(all_names)!r}\n")
+        for name in records:
+            parts.append(render_record(name, schemas[name], users.get(name, [])))
+        for svc in svcs:
+            if svc.module == module:
+                parts.append(render_service(svc))
+        modules[f"{module}.py"] = "\n\n".join(parts)
+    modules.update(render_services(svcs))
+    modules["__init__.py"] = render_init(modules, svcs, by_module)
+    return modules
+
+
+def _module_doc(module: str, svcs: list[Service]) -> str:
+    attrs_ = [f"``client.{s.attr}``" for s in svcs if s.module == module]
+    what = ", ".join(attrs_) if attrs_ else "records shared by several service families"
+    return HEADER + doc(f"Generated records and services: {what}.") + "\n"
+
+
+def render_init(
+    modules: dict[str, str], svcs: list[Service], by_module: dict[str, list[str]]
+) -> str:
+    lines = [HEADER + '"""Every generated record and service, re-exported."""']
+    names: list[str] = []
+    for module in sorted(m.removesuffix(".py") for m in modules):
+        if module in ("__init__", "_namespaces", "_services"):
+            continue
+        exported = sorted(
+            [*by_module.get(module, []), *(s.cls for s in svcs if s.module == module)]
+        )
+        names += exported
+        lines.append(f"from .{module} import {', '.join(exported)}")
+    lines.append("from ._services import TAGS, GeneratedServices")
+    lines.append(f"__all__ = {sorted([*names, 'GeneratedServices', 'TAGS'])!r}")
+    return "\n".join(lines) + "\n"

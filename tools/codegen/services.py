@@ -1,0 +1,183 @@
+"""Service classes: one method per operation, checks tables, paged ``list``/``pages`` pairs."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .model import PAGING, Operation, Service
+from .naming import title
+from .overrides import PRECHECKS
+from .text import doc, indented
+from .typemap import param_type
+
+
+def render_service(svc: Service) -> str:
+    record = svc.record
+    assert record
+    base = f"ResourceService[{record}]" if svc.flat_path else f"ops.Operations[{record}]"
+    names = ", ".join(op.name for op in svc.ops)
+    out = [
+        f"class {svc.cls}({base}):",
+        "    " + doc(f"{title(svc.tag)}: ``client.{svc.attr}`` ({names}).", 4),
+        "",
+    ]
+    if svc.flat_path:
+        list_op = next(op for op in svc.ops if op.name == "list")
+        out += [
+            f'    path = "{svc.flat_path}"',
+            f"    record = {record}",
+            f'    list_key = "{list_op.list_key}"',
+        ]
+    else:
+        out.append(f"    record = {record}")
+    for op in svc.ops:
+        if op.body:
+            checks = ", ".join(
+                f'"{p.name}": {param_type(op.body_schema, p.name, p.schema)[1]}' for p in op.body
+            )
+            out.append(f"    {op.name}_checks: ClassVar[Checks] = {{{checks}}}")
+    out += ["", "    __slots__ = ()", ""]
+    for op in svc.ops:
+        out.append(indented(render_method(svc, op)))
+    return "\n".join(out) + "\n"
+
+
+def render_method(svc: Service, op: Operation) -> str:
+    flat = svc.flat_path is not None
+    inherited = flat and (
+        op.name in ("get", "delete") or (op.name == "list" and not op.query_extra)
+    )
+    if inherited:  # ResourceService's own get/delete (and list/pages without extra query)
+        return ""
+    record = svc.record
+    positional = [f"{p}: str" for p in op.path_params]
+    doc = _docstring(op)
+    if op.name == "list" or op.list_key:
+        return render_list(svc, op, positional, doc)
+    nullable = op.method == "PATCH"
+    kwargs = []
+    for p in op.body:
+        annotation = param_type(op.body_schema, p.name, p.schema)[0]
+        if nullable:
+            annotation = f"{annotation} | None"
+        kwargs.append(f"{p.name}: NotGivenOr[{annotation}] = NOT_GIVEN")
+    sig = ["self", *positional]
+    if kwargs:
+        sig += ["*", *kwargs]
+    returns = record if op.response else "None"
+    head = f"async def {op.name}({', '.join(sig)}) -> {returns}:\n"
+    params = "{" + ", ".join(f'"{p.name}": {p.name}' for p in op.body) + "}"
+    body_expr = "None"
+    if op.body_schema and not op.body:
+        body_expr = "{}"
+    elif op.body_schema:
+        body_expr = f"build_body(self.{op.name}_checks, {params}, nullable={nullable})"
+    if flat and op.name == "create" and op.path == svc.flat_path:
+        call = f"return await self._create({params})"
+    elif flat and op.name == "update" and op.path == f"{svc.flat_path}/{{id}}":
+        call = f"return await self._update(id, {params})"
+    elif flat:
+        path = _path_expr(op)
+        body_arg = "" if body_expr == "None" else f", body={body_expr}"
+        send = f'await self._http.request("{op.method}", {path}{body_arg})'
+        call = f"return self._decode({send})" if op.response else send
+    else:
+        path = _path_expr(op)
+        fn = "_call" if op.response else "_call_empty"
+        args = f'"{op.method}", {path}' + (f", {body_expr}" if op.body_schema else "")
+        call = f"{'return ' if op.response else ''}await self.{fn}({args})"
+    pre = PRECHECKS.get((svc.tag, op.name))
+    return head + indented(doc + (pre + "\n" if pre else "") + call) + "\n\n"
+
+
+def render_list(svc: Service, op: Operation, positional: list[str], doc: str) -> str:
+    """``list``/``pages``, or ``<name>``/``<name>_pages`` for other paged operations."""
+    record = op.response
+    name, pages_name = ("list", "pages") if op.name == "list" else (op.name, f"{op.name}_pages")
+    decode = "self._decode" if record == svc.record else f"ops.decoder({record})"
+    extra = op.query_extra
+    kw = []
+    if "limit" in [q.name for q in op.query]:
+        kw += ["limit: int | None = None", "before_id: str | None = None"]
+    for q in extra:
+        kind = "Sequence[str]" if q.schema.get("type") == "array" else "str"
+        kw.append(f"{q.name}: {kind} | None = None")
+    sig = ["self", *positional] + (["*", *kw] if kw else [])
+    names = [q.name for q in op.query]
+    if "filter" in names:
+        doc = _filter_doc(op)
+    fwd = ", ".join(
+        [*(p.split(":")[0] for p in positional), *(f"{n}={n}" for n in _kw_order(names))]
+    )
+    params = (
+        "ops.page_params("
+        + ", ".join(
+            [
+                "limit" if "limit" in names else "None",
+                "before_id" if "before_id" in names else "None",
+            ]
+            + [f"{q.name}={q.name}" for q in extra]
+        )
+        + ")"
+    )
+    path = _path_expr(op)
+    if svc.flat_path or decode != "self._decode":
+        pages_call = f'iter_pages(self._http, {path}, {params}, "{op.list_key}", {decode})'
+    else:
+        pages_call = f'self._pages({path}, "{op.list_key}", {params})'
+    return (
+        f"async def {name}({', '.join(sig)}) -> AsyncIterator[{record}]:\n"
+        + indented(
+            doc
+            + f"async for page in self.{pages_name}({fwd}):\n"
+            + "    for item in page.items:\n        yield item\n"
+        )
+        + "\n"
+        + f"async def {pages_name}({', '.join(sig)}) -> AsyncIterator[Page[{record}]]:\n"
+        + indented(
+            f'"""Yield each :class:`~ngrok_async.Page` of :meth:`{name}` in turn."""\n'
+            + f"async for page in {pages_call}:\n    yield page\n"
+        )
+        + "\n"
+    )
+
+
+def _filter_doc(op: Operation) -> str:
+    text = op.description or op.summary
+    if text and not text.endswith("."):
+        text += "."
+    note = "``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through."
+    parts = [textwrap.fill(text, 88), note, f"``{op.method} {op.path}``"]
+    return '"""' + "\n\n".join(parts) + '\n"""\n'
+
+
+def _kw_order(names: list[str]) -> list[str]:
+    return [n for n in ("limit", "before_id") if n in names] + [n for n in names if n not in PAGING]
+
+
+def _path_expr(op: Operation) -> str:
+    if not op.path_params:
+        return f'"{op.path}"'
+    args = ", ".join(f"{p}={p}" for p in op.path_params)
+    return f'ops.expand("{op.path}", {args})'
+
+
+# What a bare summary ("Get", "Replace") means, for operations the spec does not describe.
+FALLBACK_DOCS = {
+    "get": "Get the {thing}.",
+    "replace": "Replace the {thing}: fields not passed are left out of the request.",
+    "delete": "Remove the {thing}.",
+}
+
+
+def _docstring(op: Operation) -> str:
+    text = op.description or FALLBACK_DOCS.get(op.name, op.summary).format(
+        thing=title(op.tag).replace(" Module", " module")
+    )
+    if text and not text.endswith("."):
+        text += "."
+    call = f"``{op.method} {op.path}``"
+    wrapped = textwrap.fill(f"{text} {call}".strip(), 86)  # fits at 8 spaces with quotes
+    if "\n" not in wrapped:
+        return f'"""{wrapped}"""\n'
+    return f'"""{textwrap.fill(text, 88)}\n\n{call}\n"""\n'

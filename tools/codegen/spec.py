@@ -1,0 +1,144 @@
+"""Load ``spec/ngrok.yaml`` and walk it into operations, services and record references."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from typing import Any
+
+import yaml
+
+from .layout import HAND_WRITTEN, SERVICES
+from .model import PAGING, Operation, Param, Service, op_order
+from .naming import method_name
+from .overrides import EXTRA_PATHS, FILTER_PARAM
+from .paths import SPEC
+from .text import squash
+
+
+def load_spec(path: pathlib.Path = SPEC) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def ref_name(schema: dict[str, Any]) -> str | None:
+    ref = schema.get("$ref")
+    return ref.rsplit("/", 1)[-1] if ref else None
+
+
+def operations(spec: dict[str, Any]) -> list[Operation]:
+    schemas = spec["components"]["schemas"]
+    ops: list[Operation] = []
+    paths = [(path, item, False) for path, item in spec["paths"].items()]
+    paths += [(path, item, True) for path, item in EXTRA_PATHS.items() if path not in spec["paths"]]
+    for path, item, extra in paths:
+        for method, op in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            tag = op["tags"][0]
+            params = [p for p in op.get("parameters", []) if "name" in p]
+            path_params = re.findall(r"{(\w+)}", path)
+            query = [
+                Param(p["name"], p.get("schema", {}), squash(p.get("description")))
+                for p in params
+                if p["in"] == "query"
+            ]
+            body_ref = ref_name(
+                op.get("requestBody", {})
+                .get("content", {})
+                .get("application/json", {})
+                .get("schema", {})
+            )
+            body: list[Param] = []
+            if body_ref:
+                props = schemas[body_ref]["properties"]
+                body = [
+                    Param(n, s, squash(s.get("description")))
+                    for n, s in props.items()
+                    if n not in path_params
+                ]
+                if method == "put" and [p.name for p in body] == ["module"]:
+                    # A module replace sends the module itself as the body.
+                    body_ref = ref_name(body[0].schema)
+                    assert body_ref
+                    body = [
+                        Param(n, s, squash(s.get("description")))
+                        for n, s in schemas[body_ref]["properties"].items()
+                    ]
+            resp = next(iter(op["responses"].values()))
+            response = ref_name(
+                (resp or {}).get("content", {}).get("application/json", {}).get("schema", {})
+            )
+            list_key = None
+            if response and response.endswith("List") and method == "get":
+                props = schemas[response]["properties"]
+                (list_key,) = [n for n, s in props.items() if s.get("type") == "array"]
+                response = ref_name(props[list_key]["items"])
+                names = {q.name for q in query}
+                if names & set(PAGING) and "filter" not in names:
+                    query.append(Param("filter", FILTER_PARAM, FILTER_PARAM["description"]))
+            ops.append(
+                Operation(
+                    op_id=op["operationId"],
+                    tag=tag,
+                    method=method.upper(),
+                    path=path,
+                    name=method_name(op["operationId"], tag),
+                    summary=squash(op.get("summary")),
+                    description=squash(op.get("description")),
+                    path_params=path_params,
+                    query=query,
+                    body=body,
+                    body_schema=body_ref,
+                    response=response,
+                    list_key=list_key,
+                    extra=extra,
+                )
+            )
+    return ops
+
+
+def services(spec: dict[str, Any]) -> list[Service]:
+    out: dict[str, Service] = {}
+    for op in operations(spec):
+        if op.tag in HAND_WRITTEN:
+            continue
+        if op.tag not in SERVICES:
+            raise SystemExit(f"spec tag {op.tag!r} ({op.op_id}) is not in SERVICES: add it")
+        attr, module = SERVICES[op.tag]
+        svc = out.setdefault(op.tag, Service(op.tag, attr, module, op.tag + "Service"))
+        svc.ops.append(op)
+    for svc in out.values():
+        records = {op.response for op in svc.ops if op.response and not op.extra}
+        if len(records) != 1:
+            raise SystemExit(f"{svc.tag}: expected one record type, got {records}")
+        (svc.record,) = records
+        svc.ops.sort(key=op_order)
+        by_name = {op.name: op for op in svc.ops}
+        get, lst, delete = by_name.get("get"), by_name.get("list"), by_name.get("delete")
+        if (
+            get
+            and lst
+            and delete
+            and not lst.path_params
+            and get.path == delete.path == lst.path + "/{id}"
+        ):
+            svc.flat_path = lst.path
+    return sorted(out.values(), key=lambda s: (s.module, s.attr))
+
+
+def record_closure(schemas: dict[str, Any], roots: set[str]) -> dict[str, set[str]]:
+    """Every record reachable from ``roots``, with the records each one refers to."""
+    deps: dict[str, set[str]] = {}
+    todo = sorted(roots)
+    while todo:
+        name = todo.pop()
+        if name in deps:
+            continue
+        refs: set[str] = set()
+        for prop in schemas[name].get("properties", {}).values():
+            ref = ref_name(prop) or ref_name(prop.get("items", {}))
+            if ref:
+                refs.add(ref)
+        deps[name] = refs
+        todo.extend(sorted(refs))
+    return deps
