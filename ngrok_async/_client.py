@@ -14,6 +14,7 @@ import httpx
 from ._errors import InvalidParameterError
 from ._http import HTTPCore, check_base_url
 from ._limits import Limiter
+from ._transport import HTTPClient
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._version import __version__
 from .resources._generated import GeneratedServices
@@ -92,7 +93,7 @@ class AsyncClient(GeneratedServices):
             # Requests beyond the pool's size wait in our O(1) FIFO limiter, never in httpcore's
             # pool queue, which is rescanned on every connection event (quadratic under load).
             concurrency = concurrency or DEFAULT_POOL_SIZE
-            http_client = httpx.AsyncClient(
+            http_client = HTTPClient(
                 transport=transport,
                 limits=httpx.Limits(
                     max_connections=concurrency, max_keepalive_connections=concurrency
