@@ -1,0 +1,5 @@
+"""``python -m benchmarks``: run every scenario and print the table."""
+
+from .run import main
+
+raise SystemExit(main())

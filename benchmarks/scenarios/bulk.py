@@ -1,0 +1,113 @@
+"""Scenario 1: bulk create at several concurrencies, against raw aiohttp, the ideal bound and
+ngrok's official client on threads."""
+
+from __future__ import annotations
+
+from .. import contenders as K
+from ..harness import Measure, Row, Server, Target, alternate, median
+from ._common import (
+    ASYNC_ALL,
+    OFFICIAL,
+    Result,
+    Sizes,
+    run_async,
+    table_rows,
+    threads_run,
+    timed_async,
+    workers,
+)
+
+
+def bulk_create(sizes: Sizes) -> Result:
+    names = K.available([*ASYNC_ALL, K.PROTOTYPE, OFFICIAL])
+    n, latency = sizes.bulk_calls, sizes.bulk_latency
+    rows: list[Row] = []
+    targets: list[Target] = []
+    with Server(backend=sizes.backend, latency=latency) as server:
+
+        def run(name: str, concurrency: int, calls: int) -> Measure:
+            server_cpu = server.stats()["cpu"]
+            if name == OFFICIAL:
+                official = K.Official(server.url)
+                measure = threads_run(official.create, calls, concurrency)
+            else:
+
+                async def main() -> Measure:
+                    async with K.ASYNC_SESSIONS[name](server.url, concurrency) as session:
+                        return await timed_async(
+                            lambda: workers(session.create, calls, concurrency)
+                        )
+
+                measure = run_async(main)
+            measure.extra["server_cpu"] = server.stats()["cpu"] - server_cpu
+            return measure
+
+        for concurrency in sizes.concurrencies:
+            for name in names:  # warm-up: imports, first connections (not measured)
+                run(name, min(concurrency, 8), 16)
+            samples = alternate(
+                names,
+                lambda name, c=concurrency: run(name, c, n),
+                sizes.rounds,
+                before_each=server.reset,
+            )
+            ideal = n * latency / concurrency
+            scenario = f"1. bulk create {n}, {latency * 1e3:g} ms, C={concurrency}"
+            rows += table_rows(
+                scenario,
+                samples,
+                metric="wall",
+                unit="s",
+                value=lambda m: m.wall,
+                reference="aiohttp" if "aiohttp" in names else "httpx",
+                note=lambda name, s=samples, c=concurrency: (
+                    _cpu_note(s[name], n) + (f", {c} threads" if name == OFFICIAL else "")
+                ),
+            )
+            server_cpu = median([m.extra["server_cpu"] for ms in samples.values() for m in ms])
+            rows.append(
+                Row(
+                    scenario,
+                    "ideal N x latency / C",
+                    "wall",
+                    ideal,
+                    "s",
+                    note=f"the server process used {server_cpu / n * 1e6:.0f} µs CPU/call",
+                )
+            )
+            ours = median([m.wall for m in samples["ngrok_async"]])
+            if "aiohttp" in samples:
+                floor = median([m.wall for m in samples["aiohttp"]])
+                targets.append(
+                    Target(
+                        scenario,
+                        "≤ 1.25x raw aiohttp",
+                        f"{ours / floor:.2f}x",
+                        ours <= 1.25 * floor,
+                    )
+                )
+                reachable = floor <= 1.25 * ideal
+                targets.append(
+                    Target(
+                        scenario,
+                        "≤ 1.25x ideal N x latency / C (where the machine allows)",
+                        f"{ours / ideal:.2f}x ideal"
+                        + ("" if reachable else f"; raw aiohttp itself {floor / ideal:.2f}x"),
+                        ours <= 1.25 * ideal if reachable else ours <= 1.25 * floor,
+                    )
+                )
+            if OFFICIAL in samples:
+                theirs = median([m.wall for m in samples[OFFICIAL]])
+                targets.append(
+                    Target(
+                        scenario,
+                        f"faster than ngrok-api with {concurrency} threads",
+                        f"{theirs / ours:.1f}x faster",
+                        ours < theirs,
+                    )
+                )
+    return rows, targets
+
+
+def _cpu_note(measures: list[Measure], calls: int) -> str:
+    return f"CPU {median([m.cpu for m in measures]) / calls * 1e6:.0f} µs/call"
