@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import os
 import pathlib
@@ -15,7 +14,6 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -124,40 +122,14 @@ class Server:
 @contextlib.contextmanager
 def tls_files() -> Iterator[tuple[pathlib.Path, pathlib.Path]]:
     """A self-signed certificate for 127.0.0.1 and its key, made now, deleted afterwards."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from ngrok_async.testing import self_signed_certificate
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ngrok-async-bench")])
-    now = datetime.now(timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+    cert, key = self_signed_certificate(common_name="ngrok-async-bench")
     with tempfile.TemporaryDirectory(prefix="ngrok-bench-tls-") as folder:
         cert_path = pathlib.Path(folder) / "cert.pem"
         key_path = pathlib.Path(folder) / "key.pem"
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        cert_path.write_bytes(cert)
+        key_path.write_bytes(key)
         yield cert_path, key_path
 
 

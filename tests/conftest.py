@@ -13,6 +13,7 @@ import respx
 import ngrok_async._http as http_core
 from ngrok_async import AsyncClient
 from ngrok_async._limits import Limiter
+from ngrok_async.testing import self_signed_certificate
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 BASE = "https://api.ngrok.com"
@@ -21,6 +22,17 @@ API_KEY = "sk_test_4f9b2c1d8e7a6b5c4d3e2f1a0b9c8d7e"
 
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[pathlib.Path, pathlib.Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files."""
+    cert, key = self_signed_certificate()
+    folder = tmp_path_factory.mktemp("tls")
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert)
+    key_path.write_bytes(key)
+    return cert_path, key_path
 
 
 @pytest.fixture

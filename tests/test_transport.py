@@ -7,13 +7,11 @@ import asyncio
 import contextlib
 import gc
 import gzip
-import ipaddress
 import json
 import socket
 import ssl
 import weakref
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import aiohttp
@@ -21,10 +19,6 @@ import anyio
 import httpx
 import pytest
 import respx
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from ngrok_async import (
     AmbiguousCreateError,
@@ -252,39 +246,6 @@ async def test_read_timeout_is_a_timeout() -> None:
 )
 def test_error_mapping(error: Exception, mapped: type[httpx.TransportError] | None) -> None:
     assert _map_error(error) is mapped
-
-
-@pytest.fixture(scope="module")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "transport-test")])
-    now = datetime.now(timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("tls")
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 @contextlib.contextmanager

@@ -12,6 +12,8 @@
     async with fake.serve() as url:               # or a real loopback socket
         ...
 
+``self_signed_certificate()`` makes a throwaway certificate and key for serving it over https.
+
 It speaks the real wire contract for ``/credentials``, ``/ssh_credentials``,
 ``/ssh_certificate_authorities``, ``/ssh_user_certificates``, ``/ssh_host_certificates`` and
 ``/api_keys`` (create 201, get 200, list 200, update 200, delete 204 with an empty body),
@@ -88,6 +90,7 @@ from . import _codes as codes
 from ._fake import DEFAULT_BASE_URL, FakeNgrok, RecordedRequest
 from ._faults import FakeStats, Faults
 from ._store import Store
+from ._tls import self_signed_certificate
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -97,4 +100,5 @@ __all__ = [
     "RecordedRequest",
     "Store",
     "codes",
+    "self_signed_certificate",
 ]
