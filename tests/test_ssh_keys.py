@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -40,8 +39,6 @@ SEED_CERT = (
 SEED_CA = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINXZK3bBtcwnxRnG+OoZYtyNjt8vRENtwFIbvhZaMuvX"
 IN_WINDOW = datetime(2025, 2, 1, tzinfo=timezone.utc)
 
-needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="no ssh-keygen")
-
 
 def keygen(*args: str) -> str:
     done = subprocess.run(
@@ -58,8 +55,6 @@ def keygen(*args: str) -> str:
 @pytest.fixture(scope="module")
 def keygen_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Keys and a certificate made by ssh-keygen itself."""
-    if shutil.which("ssh-keygen") is None:
-        pytest.skip("no ssh-keygen")
     folder = tmp_path_factory.mktemp("keys")
     specs = {
         "ed25519": ["-t", "ed25519"],
@@ -83,7 +78,6 @@ def keygen_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # -- public keys ---------------------------------------------------------------------------
 
 
-@needs_ssh_keygen
 @pytest.mark.parametrize("name", ["ed25519", "ecdsa384", "ecdsa521", "rsa"])
 def test_fingerprint_and_line_match_ssh_keygen(keygen_files: dict[str, Path], name: str) -> None:
     path = keygen_files[name]
@@ -194,7 +188,6 @@ def test_parse_the_seed_certificate() -> None:
     assert info.is_valid_at(IN_WINDOW)
 
 
-@needs_ssh_keygen
 def test_parse_matches_ssh_keygen(keygen_files: dict[str, Path]) -> None:
     info = ssh_keys.parse_certificate(keygen_files["cert"])
     listing = keygen("-L", "-f", str(keygen_files["cert"]))
@@ -218,7 +211,6 @@ def test_parse_matches_ssh_keygen(keygen_files: dict[str, Path]) -> None:
     assert info.public_key_fingerprint in listing
 
 
-@needs_ssh_keygen
 def test_forever_host_certificate(keygen_files: dict[str, Path]) -> None:
     info = ssh_keys.parse_certificate(keygen_files["host_cert"].read_bytes())
     assert info.cert_type == "host"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,7 +17,6 @@ from ngrok_async.testing import FakeNgrok
 from .conftest import ECDSA_KEY, ED25519_KEY, HEADERS, error_of
 
 NOW = 1_737_483_592  # 2025-01-21T18:19:52Z
-needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="no ssh-keygen")
 
 
 @pytest.fixture
@@ -51,7 +49,6 @@ def keygen_list(tmp_path: Path, certificate: str) -> str:
     return done.stdout
 
 
-@needs_ssh_keygen
 async def test_ssh_keygen_reads_the_certificate(api: httpx.AsyncClient, tmp_path: Path) -> None:
     ca = await make_ca(api)
     response = await make_cert(
@@ -77,7 +74,6 @@ async def test_ssh_keygen_reads_the_certificate(api: httpx.AsyncClient, tmp_path
     assert ssh_keys.fingerprint_sha256(ca["public_key"]) in listing
 
 
-@needs_ssh_keygen
 async def test_explicit_empty_extensions_and_no_principals(
     api: httpx.AsyncClient, tmp_path: Path
 ) -> None:
@@ -178,7 +174,6 @@ async def test_each_ca_key_type_signs_verifiable_certificates(
     assert info.signature_key_fingerprint == ssh_keys.fingerprint_sha256(ca["public_key"])
 
 
-@needs_ssh_keygen
 async def test_rsa_ca_certificate_is_read_by_ssh_keygen(
     api: httpx.AsyncClient, tmp_path: Path
 ) -> None:
