@@ -18,6 +18,7 @@ from ._errors import (
     ServerError,
     UnsafeURLError,
 )
+from ._limits import Limiter, RequestLimiter
 from ._paging import Page
 from ._types import NOT_GIVEN, NotGiven, RateLimit
 from ._version import __version__
@@ -51,6 +52,7 @@ __all__ = [
     "CredentialRequest",
     "CredentialsService",
     "InvalidParameterError",
+    "Limiter",
     "NgrokAPIError",
     "NgrokConnectionError",
     "NgrokDecodeError",
@@ -63,6 +65,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RequestLimiter",
     "SSHCertificateAuthoritiesService",
     "SSHCertificateAuthority",
     "SSHCredential",

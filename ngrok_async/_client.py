@@ -13,7 +13,7 @@ import httpx
 
 from ._errors import InvalidParameterError
 from ._http import HTTPCore, check_base_url
-from ._limits import Limiter
+from ._limits import Limiter, RequestLimiter
 from ._transport import HTTPClient
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._version import __version__
@@ -58,6 +58,10 @@ class AsyncClient(GeneratedServices):
             (its TLS, proxy and pool settings apply).
         transport: an httpx transport for the client we create (e.g. ``FakeNgrok``).
         headers: extra headers sent with every request.
+        limiter: a :class:`~ngrok_async.RequestLimiter` to use instead of the in-process one
+            built from ``rate_limit`` and ``max_concurrency`` (which must then keep their
+            defaults), e.g. ``ngrok_async.redis.RedisLimiter`` to share one account's limits
+            between processes. The connection pool is still sized by ``max_concurrency``.
     """
 
     def __init__(
@@ -72,6 +76,7 @@ class AsyncClient(GeneratedServices):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
+        limiter: RequestLimiter | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("NGROK_API_KEY", "")
         if not isinstance(key, str) or not key.strip():
@@ -84,6 +89,13 @@ class AsyncClient(GeneratedServices):
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise InvalidParameterError("rate_limit", "must be a RateLimit or None")
         concurrency = _check_concurrency(max_concurrency)
+        if limiter is not None:
+            if not isinstance(limiter, RequestLimiter):
+                raise InvalidParameterError("limiter", "must be a RequestLimiter (slot, after_429)")
+            if rate_limit != DEFAULT_RATE_LIMIT or max_concurrency != DEFAULT_MAX_CONCURRENCY:
+                raise InvalidParameterError(
+                    "limiter", "pass limiter= or rate_limit=/max_concurrency=, not both"
+                )
         extra = dict(headers or {})
         if _RESERVED_HEADERS & {name.lower() for name in extra}:
             raise InvalidParameterError("headers", "Authorization and Ngrok-Version are set by us")
@@ -105,7 +117,7 @@ class AsyncClient(GeneratedServices):
             base_url=url,
             api_key=key.strip(),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **extra},
-            limiter=Limiter(rate_limit, concurrency),
+            limiter=limiter if limiter is not None else Limiter(rate_limit, concurrency),
             timeout=_check_timeout(timeout),
             max_retries=_check_retries(max_retries),
         )

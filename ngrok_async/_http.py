@@ -22,7 +22,7 @@ from ._errors import (
     UnsafeURLError,
     api_error,
 )
-from ._limits import Limiter
+from ._limits import RequestLimiter
 
 logger = logging.getLogger("ngrok_async")
 
@@ -74,7 +74,7 @@ class HTTPCore:
         base_url: httpx.URL,
         api_key: str,
         headers: Mapping[str, str],
-        limiter: Limiter,
+        limiter: RequestLimiter,
         timeout: httpx.Timeout,
         max_retries: int,
     ) -> None:
@@ -92,7 +92,7 @@ class HTTPCore:
         return self._client
 
     @property
-    def limiter(self) -> Limiter:
+    def limiter(self) -> RequestLimiter:
         return self._limiter
 
     @property
@@ -169,7 +169,7 @@ class HTTPCore:
             )
             retry_after = response.headers.get("retry-after") if response is not None else None
             if response is not None and status == 429:
-                self._pause_after_429(response, retry_after)
+                await self._pause_after_429(response, retry_after)
             if verdict is _retry.Verdict.RETRY:
                 maybe_done = maybe_done or _retry.may_have_reached_server(status, error)
                 delay = _retry.retry_delay(retries, status=status, retry_after=retry_after)
@@ -199,12 +199,14 @@ class HTTPCore:
         except httpx.HTTPError as exc:
             return None, exc
 
-    def _pause_after_429(self, response: httpx.Response, retry_after: str | None) -> None:
+    async def _pause_after_429(self, response: httpx.Response, retry_after: str | None) -> None:
         """Hold every caller of this client. The simultaneous-request cap (ERR_NGROK_225) frees
         as requests finish; only the rate window (ERR_NGROK_226) needs waiting out."""
-        concurrency_cap = b"ERR_NGROK_225" in response.content
-        window = None if concurrency_cap else self._limiter
-        self._limiter.pause(_retry.pause_after_429(retry_after, window))
+        seconds = _retry.parse_retry_after(retry_after)
+        await self._limiter.after_429(
+            retry_after=None if seconds is None else min(seconds, _retry.RETRY_AFTER_CAP),
+            concurrency_cap=b"ERR_NGROK_225" in response.content,
+        )
 
     @staticmethod
     def _log(
