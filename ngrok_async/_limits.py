@@ -33,7 +33,6 @@ import anyio.lowlevel
 
 from ._types import RateLimit
 
-
 PAUSE_FLOOR = 0.5
 """The shortest pause after a 429 without Retry-After (seconds)."""
 

@@ -101,10 +101,15 @@ class ResourceService(Generic[R]):
                 )
             return self._create_body(attrs.asdict(request, recurse=False))  # type: ignore[arg-type]
 
+        def newest_first(filter: str | None) -> AsyncIterator[R]:
+            return self.list(limit=100, filter=filter)
+
         return BulkOps(
             body=body,
             create=self._post,
-            newest_first=lambda: self.list(limit=100),
+            newest_first=newest_first,
+            decode=self._decode,
+            job=self.path,
             same=self._same,
         )
 
