@@ -102,7 +102,7 @@ async def measure(
         faults=Faults(rate_limit=(limit, window), latency=0.01), clock=clock, record_requests=False
     )
     key = f"bench-{os.getpid()}-{time.monotonic_ns()}"
-    seconds = windows * window + window
+    seconds = (windows + 2) * window
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     async with fake.serve() as api:
         args = [sys.executable, "-m", "benchmarks.multiprocess", "--child", api, redis, key]
