@@ -83,7 +83,7 @@ async def measure(
     kills: int,
     seed: int,
     p_503: float = 0.08,
-    p_drop: float = 0.04,
+    p_drop: float = 0.035,
     run_timeout: float = 300.0,
     directory: pathlib.Path | None = None,
 ) -> Report:
