@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 
-SNIPPET = '''
+SNIPPET = """
 from ngrok_async import BulkResult, Credential, CredentialRequest
 
 def record_id(result: BulkResult[CredentialRequest, Credential]) -> str:
@@ -18,14 +18,14 @@ def error_text(result: BulkResult[CredentialRequest, Credential]) -> str:
     if not result.ok:
         return str(result.error)
     return result.record.id
-'''
+"""
 
-WRONG = '''
+WRONG = """
 from ngrok_async import BulkResult, Credential, CredentialRequest
 
 def record_id(result: BulkResult[CredentialRequest, Credential]) -> str:
     return result.record.id
-'''
+"""
 
 
 @pytest.mark.slow
