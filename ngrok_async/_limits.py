@@ -63,17 +63,6 @@ class RequestLimiter(Protocol):
         ...
 
 
-def pause_for_429(
-    retry_after: float | None, *, concurrency_cap: bool, next_expiry_in: float, window: float
-) -> float:
-    """The pause :meth:`RequestLimiter.after_429` asks for, as seconds from now."""
-    if retry_after is not None:
-        return max(0.0, retry_after)
-    if concurrency_cap:
-        return PAUSE_FLOOR
-    return max(PAUSE_FLOOR, min(next_expiry_in, window) if window > 0 else 0.0)
-
-
 class _Waiter:
     __slots__ = ("event", "gone", "timed")
 
@@ -158,20 +147,19 @@ class Limiter:
             raise ValueError(f"pause needs a finite number of seconds >= 0, got {seconds!r}")
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    async def after_429(self, *, retry_after: float | None, concurrency_cap: bool) -> None:
+        """Hold every caller after a 429: ``retry_after`` seconds when the server sent it;
+        else 0.5 s for the simultaneous-request cap (``ERR_NGROK_225``), or until the oldest
+        permit expires for the rate window (at least 0.5 s, at most one window)."""
+        if retry_after is not None:
+            self.pause(retry_after)
+            return
+        frees_in = 0.0 if concurrency_cap else self.next_expiry_in
+        self.pause(max(PAUSE_FLOOR, min(frees_in, self._per or PAUSE_FLOOR)))
+
     def slot(self) -> _Slot:
         """``async with limiter.slot():`` holds a slot and a permit for one attempt."""
         return _Slot(self)
-
-    async def after_429(self, *, retry_after: float | None, concurrency_cap: bool) -> None:
-        """Pause every caller after a 429 (see :class:`RequestLimiter`)."""
-        self.pause(
-            pause_for_429(
-                retry_after,
-                concurrency_cap=concurrency_cap,
-                next_expiry_in=self.next_expiry_in,
-                window=self._per,
-            )
-        )
 
     def _expire(self, now: float) -> None:
         expiries = self._expiries
