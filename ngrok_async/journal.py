@@ -98,17 +98,36 @@ CREATE TABLE IF NOT EXISTS requests (
 """
 
 
+def _lock(path: str) -> int | None:
+    """Hold an exclusive ``flock`` on the file while this run has it open: a second run on the
+    same journal (which would send the same requests) is refused. The lock dies with the
+    process; where ``fcntl`` is missing (Windows) there is no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise JournalError(f"journal {path!r} is in use by another run") from None
+    return fd
+
+
 class SQLiteJournal:
     """A journal in one SQLite file (stdlib ``sqlite3``, WAL, ``synchronous=FULL``).
 
     Every statement runs in a worker thread (``anyio.to_thread``), one at a time, so the event
     loop never blocks on the disk; each write is committed before its call returns. One file
-    serves one job: a file of another job, of another program, or a corrupt one is refused.
+    serves one job: a file of another job, of another program, or a corrupt one is refused,
+    and so is one another run holds open (an exclusive ``flock`` while open).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self._path = os.fspath(path)
         self._db: sqlite3.Connection | None = None
+        self._lock_fd: int | None = None
         self._lock = anyio.Lock()
 
     @property
@@ -137,6 +156,11 @@ class SQLiteJournal:
             raise JournalError(
                 f"{self._path!r} is not a usable journal (corrupt or not SQLite): {exc}"
             ) from None
+        try:
+            self._lock_fd = _lock(self._path)
+        except BaseException:
+            await self.aclose()
+            raise
         try:
             return await self._run(lambda db: self._claim(db, job))
         except BaseException:
@@ -247,6 +271,9 @@ class SQLiteJournal:
         await self._run(run)
 
     async def aclose(self) -> None:
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)  # releases the lock
         db, self._db = self._db, None
         if db is not None:
             with anyio.CancelScope(shield=True):

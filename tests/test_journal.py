@@ -231,6 +231,8 @@ async def test_the_sqlite_journal_on_its_own(tmp_path: pathlib.Path) -> None:
     assert entries["k"].record == {"id": "x"}
     with pytest.raises(JournalError, match="already open"):
         await again.open("/things")
+    with pytest.raises(JournalError, match="in use by another run"):
+        await SQLiteJournal(tmp_path / "own").open("/things")
     await again.aclose()
     with pytest.raises(JournalError, match="not open"):
         await again.entries()
