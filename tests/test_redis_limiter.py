@@ -265,3 +265,27 @@ def test_bad_settings_are_refused(redis_url: str) -> None:
                 pass
 
     anyio.run(not_entered)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_cancelled_waiter_leaves_no_place_in_the_queue(redis_url: str, backend: str) -> None:
+    key = fresh_key()
+
+    async def main() -> float:
+        options: dict[str, Any] = {"key": key, "rate_limit": None, "max_concurrency": 1}
+        async with (
+            RedisLimiter(redis_url, **options) as one,
+            RedisLimiter(redis_url, **options) as two,
+        ):
+            holding = one.slot()
+            await holding.__aenter__()
+            with anyio.move_on_after(0.2):  # waits in the Redis queue, then gives up
+                async with two.slot():
+                    raise AssertionError("the slot was taken")
+            await holding.__aexit__(None, None, None)
+            started = time.monotonic()
+            with anyio.fail_after(2):
+                async with one.slot():
+                    return time.monotonic() - started
+
+    assert run(backend, main) < 0.5  # not held up by the abandoned waiter (it would be 2 s)
