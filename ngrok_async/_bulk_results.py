@@ -1,4 +1,5 @@
-"""What a bulk run yields: one result per request, typed so that ``if result.ok:`` narrows.
+"""What a bulk run yields: one result per request, typed so that ``if result.ok:`` narrows;
+its counters; and the bounded channel that carries results to the reader.
 
 ``BulkResult[Q, R]`` is ``Created[Q, R] | NotCreated[Q] | Unknown[Q]``: after ``if result.ok:``
 a type checker knows ``result.record`` is an ``R``; after ``if not result.ok:`` it knows
@@ -8,14 +9,17 @@ a type checker knows ``result.record`` is an ``R``; after ``if not result.ok:`` 
 from __future__ import annotations
 
 import enum
+from collections import deque
 from typing import Generic, Literal, TypeVar
 
+import anyio
 import attrs
 
 from ._errors import NgrokError
 
 Q = TypeVar("Q")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class Outcome(enum.Enum):
@@ -121,3 +125,60 @@ class BulkProgress:
     @property
     def done(self) -> int:
         return self.created + self.not_created + self.unknown
+
+
+@attrs.define(slots=True)
+class _Counters:
+    pulled: int = 0
+    in_flight: int = 0
+    created: int = 0
+    not_created: int = 0
+    unknown: int = 0
+    reconciled: int = 0
+    retried: int = 0
+    resumed: int = 0
+
+    def snapshot(self) -> BulkProgress:
+        return BulkProgress(**attrs.asdict(self))
+
+
+class _Results(Generic[T]):
+    """A bounded FIFO from the workers to the one consumer: a deque and two events."""
+
+    __slots__ = ("_closed", "_items", "_ready", "_size", "_space")
+
+    def __init__(self, size: int) -> None:
+        self._items: deque[T] = deque()
+        self._size = size
+        self._ready = anyio.Event()
+        self._space = anyio.Event()
+        self._closed = False
+
+    async def put(self, item: T) -> None:
+        while len(self._items) >= self._size:
+            if self._space.is_set():
+                self._space = anyio.Event()
+            await self._space.wait()
+        self._items.append(item)
+        self._ready.set()
+
+    async def get(self) -> T | None:
+        """The next item, or None once closed and empty (at most ``size`` items are taken
+        without a checkpoint, so a cancelled consumer notices soon)."""
+        while not self._items:
+            if self._closed:
+                return None
+            if self._ready.is_set():
+                self._ready = anyio.Event()
+            await self._ready.wait()
+        self._space.set()
+        return self._items.popleft()
+
+    def close(self) -> None:
+        self._closed = True
+        self._ready.set()
+
+    def drain(self) -> list[T]:
+        items = list(self._items)
+        self._items.clear()
+        return items

@@ -28,7 +28,6 @@ import inspect
 import json
 import os
 import secrets
-from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
@@ -46,6 +45,8 @@ from ._bulk_results import (
     NotCreated,
     Outcome,
     Unknown,
+    _Counters,
+    _Results,
 )
 from ._convert import converter
 from ._errors import InvalidParameterError, NgrokError
@@ -96,21 +97,6 @@ class BulkOps(Generic[Q, R]):
     """Names the collection in a journal, so a journal of another one is refused."""
 
 
-@attrs.define(slots=True)
-class _Counters:
-    pulled: int = 0
-    in_flight: int = 0
-    created: int = 0
-    not_created: int = 0
-    unknown: int = 0
-    reconciled: int = 0
-    retried: int = 0
-    resumed: int = 0
-
-    def snapshot(self) -> BulkProgress:
-        return BulkProgress(**attrs.asdict(self))
-
-
 class _Job(Generic[Q]):
     __slots__ = ("attempts", "index", "key", "request", "sent")
 
@@ -120,48 +106,6 @@ class _Job(Generic[Q]):
         self.key = str(index)
         self.attempts = 0
         self.sent = False  # a create may be on the wire or done, unconfirmed
-
-
-class _Results(Generic[T]):
-    """A bounded FIFO from the workers to the one consumer: a deque and two events."""
-
-    __slots__ = ("_closed", "_items", "_ready", "_size", "_space")
-
-    def __init__(self, size: int) -> None:
-        self._items: deque[T] = deque()
-        self._size = size
-        self._ready = anyio.Event()
-        self._space = anyio.Event()
-        self._closed = False
-
-    async def put(self, item: T) -> None:
-        while len(self._items) >= self._size:
-            if self._space.is_set():
-                self._space = anyio.Event()
-            await self._space.wait()
-        self._items.append(item)
-        self._ready.set()
-
-    async def get(self) -> T | None:
-        """The next item, or None once closed and empty (at most ``size`` items are taken
-        without a checkpoint, so a cancelled consumer notices soon)."""
-        while not self._items:
-            if self._closed:
-                return None
-            if self._ready.is_set():
-                self._ready = anyio.Event()
-            await self._ready.wait()
-        self._space.set()
-        return self._items.popleft()
-
-    def close(self) -> None:
-        self._closed = True
-        self._ready.set()
-
-    def drain(self) -> list[T]:
-        items = list(self._items)
-        self._items.clear()
-        return items
 
 
 class BulkRun(Generic[Q, M]):
