@@ -197,3 +197,12 @@ async def test_results_are_read_inside_the_block_only() -> None:
     await collect(run)
     with pytest.raises(RuntimeError, match="only once"):
         await collect(run)
+
+
+def test_the_engine_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import bulk_engine
+
+    assert bulk_engine.main(["--items", "300", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "create_many" in out
+    assert "x plain" in out
