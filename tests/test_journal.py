@@ -23,9 +23,10 @@ from ngrok_async.testing import FakeNgrok
 from .test_bulk import LoseResponses, collect, keys, with_ca
 
 pytestmark = pytest.mark.usefixtures("sleeps")
+BACKENDS = ["asyncio", "trio"]
 
 
-async def test_a_run_stopped_half_way_resumes_to_exactly_one_certificate_per_key(
+async def a_run_stopped_half_way_resumes_to_exactly_one_certificate_per_key(
     tmp_path: pathlib.Path,
 ) -> None:
     journal = tmp_path / "certs.journal"
@@ -78,7 +79,7 @@ async def test_a_run_stopped_half_way_resumes_to_exactly_one_certificate_per_key
     assert not [r for r in fake.requests[before:] if r.method == "POST"]
 
 
-async def test_in_doubt_rows_are_settled_by_the_marker_not_sent_again(
+async def in_doubt_rows_are_settled_by_the_marker_not_sent_again(
     tmp_path: pathlib.Path,
 ) -> None:
     """A row written as sent, no outcome: a crash after the server created it, or before."""
@@ -109,7 +110,7 @@ async def test_in_doubt_rows_are_settled_by_the_marker_not_sent_again(
     assert len(fake.resources("ssh_user_certificates")) == 2
 
 
-async def test_a_journal_of_another_input_job_or_program_is_refused(tmp_path: pathlib.Path) -> None:
+async def a_journal_of_another_input_job_or_program_is_refused(tmp_path: pathlib.Path) -> None:
     fake = FakeNgrok(seed=23)
     path = tmp_path / "j"
     async with fake.client(rate_limit=None) as ngrok:
@@ -141,7 +142,7 @@ async def test_a_journal_of_another_input_job_or_program_is_refused(tmp_path: pa
     assert len(fake.resources("credentials")) == 1  # nothing was sent on a refused journal
 
 
-async def test_tokens_stay_out_of_the_journal_unless_the_caller_keeps_them(
+async def tokens_stay_out_of_the_journal_unless_the_caller_keeps_them(
     tmp_path: pathlib.Path,
 ) -> None:
     fake = FakeNgrok(seed=24)
@@ -166,7 +167,7 @@ async def test_tokens_stay_out_of_the_journal_unless_the_caller_keeps_them(
         assert result.record.token.encode() not in path.read_bytes()
 
 
-async def test_a_key_function_survives_reordered_and_filtered_input(tmp_path: pathlib.Path) -> None:
+async def a_key_function_survives_reordered_and_filtered_input(tmp_path: pathlib.Path) -> None:
     fake = FakeNgrok(seed=25)
     path = tmp_path / "keyed.journal"
     names = [f"host-{n}" for n in range(6)]
@@ -185,7 +186,7 @@ async def test_a_key_function_survives_reordered_and_filtered_input(tmp_path: pa
     assert sum(r.resumed for r in results.values()) == 4
 
 
-async def test_duplicate_keys_fail_alone_before_any_request(tmp_path: pathlib.Path) -> None:
+async def duplicate_keys_fail_alone_before_any_request(tmp_path: pathlib.Path) -> None:
     fake = FakeNgrok(seed=26)
     async with fake.client(rate_limit=None) as ngrok:
         results = await collect(
@@ -200,21 +201,7 @@ async def test_duplicate_keys_fail_alone_before_any_request(tmp_path: pathlib.Pa
     assert len(fake.resources("credentials")) == 1
 
 
-def test_journal_runs_resume_on_trio(tmp_path: pathlib.Path) -> None:
-    path = tmp_path / "trio.journal"
-
-    async def main() -> tuple[int, int]:
-        fake = FakeNgrok(seed=27)
-        async with fake.client(rate_limit=None) as ngrok:
-            requests = [CredentialRequest(description=str(n)) for n in range(5)]
-            await collect(ngrok.credentials.create_many(requests[:3], journal=path))
-            results = await collect(ngrok.credentials.create_many(requests, journal=path))
-        return sum(r.resumed for r in results.values()), len(fake.resources("credentials"))
-
-    assert anyio.run(main, backend="trio") == (3, 5)
-
-
-async def test_the_sqlite_journal_on_its_own(tmp_path: pathlib.Path) -> None:
+async def the_sqlite_journal_on_its_own(tmp_path: pathlib.Path) -> None:
     journal = SQLiteJournal(tmp_path / "own")
     run_id = await journal.open("/things")
     assert await journal.remember("valid_until", "A") == "A"
@@ -236,3 +223,20 @@ async def test_the_sqlite_journal_on_its_own(tmp_path: pathlib.Path) -> None:
     await again.aclose()
     with pytest.raises(JournalError, match="not open"):
         await again.entries()
+
+
+SCENARIOS = [
+    a_run_stopped_half_way_resumes_to_exactly_one_certificate_per_key,
+    in_doubt_rows_are_settled_by_the_marker_not_sent_again,
+    a_journal_of_another_input_job_or_program_is_refused,
+    tokens_stay_out_of_the_journal_unless_the_caller_keeps_them,
+    a_key_function_survives_reordered_and_filtered_input,
+    duplicate_keys_fail_alone_before_any_request,
+    the_sqlite_journal_on_its_own,
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+def test_journal(scenario: Any, backend: str, tmp_path: pathlib.Path) -> None:
+    anyio.run(scenario, tmp_path, backend=backend)
