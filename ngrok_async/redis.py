@@ -19,7 +19,8 @@ scripts that read Redis's own clock (``TIME``), so the hosts' clocks never matte
 - ``{key}:permits`` holds completed attempts until their window ends; ``{key}:pause`` the time
   before which nobody starts (after a 429).
 - ``{key}:queue`` orders one waiter per process (the others wait in line locally), first come
-  first served, so no process starves; a waiter that stops polling drops out.
+  first served, so no process starves; a waiter that stops polling (its process died) drops
+  out after 2 s.
 
 The keys share one ``{hash tag}`` (Redis Cluster keeps them on one node) and expire when idle.
 
@@ -56,6 +57,10 @@ from ._types import DEFAULT_RATE_LIMIT, RateLimit
 __all__ = ["LimiterUnavailableError", "RedisLimiter"]
 
 logger = logging.getLogger("ngrok_async")
+
+
+_WAITER_TTL_MS = 2000
+"""A queued waiter that has not polled for this long (its process died) loses its place."""
 
 
 class LimiterUnavailableError(NgrokError):
@@ -130,7 +135,7 @@ class RedisLimiter:
         self._limit = 0 if rate_limit is None else rate_limit.requests
         self._lease_ms = math.ceil(lease_seconds * 1000)
         self._poll = float(poll_interval)
-        self._waiter_ttl_ms = max(2000, 4 * self._lease_ms // 3)
+        self._waiter_ttl_ms = _WAITER_TTL_MS
         self._retry = float(retry_seconds)
         self._on_unavailable = on_unavailable
         self._fallback = (
@@ -302,7 +307,7 @@ class RedisLimiter:
                         self._held.add(ticket)
                         return ticket
                     delay = wait_ms / 1000 if wait_ms > 0 else self._poll
-                    with anyio.move_on_after(min(delay, self._waiter_ttl_ms / 3000)):
+                    with anyio.move_on_after(min(delay, self._waiter_ttl_ms / 4000)):
                         await self._released.wait()
             except BaseException:
                 with anyio.CancelScope(shield=True), anyio.move_on_after(2.0):
