@@ -2,10 +2,14 @@
 
     python -m benchmarks.bulk_engine [--items 20000] [--rounds 5] [--concurrency 8]
 
-Both run the same in-memory create (one checkpoint, no I/O), so what is left is the engine's
-own cost: pulling lazily, bounding concurrency, handing each result to the consumer. The plain
-task group is the floor: ``concurrency`` workers pulling from one iterator and appending to a
-list. Rounds alternate the two and the median of each is reported, with the ratio.
+Two pairs, each alternating its contenders over the rounds (medians and ratios reported):
+
+- **engine**: the same in-memory create (one checkpoint, no I/O), so what is left is the
+  engine's own cost: pulling lazily, bounding concurrency, handing each result over. The floor
+  is a plain task group: ``concurrency`` workers pulling from one iterator.
+- **sdk**: ``credentials.create_many`` against ``credentials.create`` called by the same plain
+  task group, both through one ``AsyncClient`` on an in-process ``FakeNgrok`` (``--items / 10``
+  creates): the engine's share of a whole create, request path and fake included.
 """
 
 from __future__ import annotations
@@ -69,6 +73,40 @@ async def plain(items: int, concurrency: int) -> int:
     return len(out)
 
 
+async def sdk_engine(items: int, concurrency: int) -> int:
+    from ngrok_async import CredentialRequest
+    from ngrok_async.testing import FakeNgrok
+
+    done = 0
+    fake = FakeNgrok(record_requests=False)
+    async with fake.client(rate_limit=None, max_concurrency=None) as ngrok:
+        requests = (CredentialRequest(description="bench") for _ in range(items))
+        async with ngrok.credentials.create_many(requests, concurrency=concurrency) as results:
+            async for result in results:
+                done += result.ok
+    return done
+
+
+async def sdk_plain(items: int, concurrency: int) -> int:
+    from ngrok_async.testing import FakeNgrok
+
+    source = iter(range(items))
+    done = 0
+    fake = FakeNgrok(record_requests=False)
+    async with fake.client(rate_limit=None, max_concurrency=None) as ngrok:
+
+        async def worker() -> None:
+            nonlocal done
+            for _ in source:
+                await ngrok.credentials.create(description="bench")
+                done += 1
+
+        async with anyio.create_task_group() as group:
+            for _ in range(concurrency):
+                group.start_soon(worker)
+    return done
+
+
 def _cpu_per_item(fn: Any, items: int, concurrency: int) -> float:
     start = time.process_time()
     done = anyio.run(fn, items, concurrency)
@@ -82,14 +120,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
-    figures: dict[str, list[float]] = {"plain task group": [], "create_many": []}
-    for _ in range(args.rounds):
-        figures["plain task group"].append(_cpu_per_item(plain, args.items, args.concurrency))
-        figures["create_many"].append(_cpu_per_item(engine, args.items, args.concurrency))
-    floor = statistics.median(figures["plain task group"])
-    for name, values in figures.items():
-        median = statistics.median(values)
-        print(f"{name:18} {median:6.1f} µs CPU per create   {median / floor:.2f}x plain")
+    pairs = {
+        "engine": ((plain, "plain task group"), (engine, "create_many"), args.items),
+        "sdk": ((sdk_plain, "plain task group"), (sdk_engine, "create_many"), args.items // 10),
+    }
+    for label, (floor_fn, engine_fn, items) in pairs.items():
+        figures: dict[str, list[float]] = {floor_fn[1]: [], engine_fn[1]: []}
+        for _ in range(args.rounds):
+            for fn, name in (floor_fn, engine_fn):
+                figures[name].append(_cpu_per_item(fn, items, args.concurrency))
+        floor = statistics.median(figures[floor_fn[1]])
+        for name, values in figures.items():
+            median = statistics.median(values)
+            print(f"{label:6} {name:18} {median:7.1f} µs CPU per create  {median / floor:.2f}x")
     return 0
 
 
