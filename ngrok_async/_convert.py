@@ -1,7 +1,8 @@
 """The package's one cattrs converter: JSON-ready data in, frozen records out.
 
-Built once at import. cattrs generates and caches one structuring function per record class, so
-decoding a page is a loop over plain function calls with no reflection per call.
+Built on first use (cattrs is not imported by ``import ngrok_async``). cattrs generates and caches
+one structuring function per record class, so decoding a page is a loop over plain function calls
+with no reflection per call.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
-
-import cattrs
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import NgrokDecodeError
+
+if TYPE_CHECKING:
+    import cattrs
+
+    converter: cattrs.Converter
 
 R = TypeVar("R")
 
@@ -96,7 +101,11 @@ def _structure_float(value: object, _: object) -> float:
     raise TypeError(f"expected a number, got {type(value).__name__}")
 
 
-def _build() -> cattrs.Converter:
+@cache
+def get_converter() -> cattrs.Converter:
+    """The package's converter, built (and cattrs imported) on first use."""
+    import cattrs
+
     conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_structure_hook(str, _structure_str)
@@ -110,7 +119,10 @@ def _build() -> cattrs.Converter:
     return conv
 
 
-converter = _build()
+def __getattr__(name: str) -> Any:
+    if name == "converter":  # the old module-level name, kept for callers
+        return get_converter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def structurer(cls: type[R]) -> Callable[[Any], R]:
@@ -119,7 +131,7 @@ def structurer(cls: type[R]) -> Callable[[Any], R]:
     A JSON ``null`` counts as an absent field: optional fields get their default, required
     ones are reported missing.
     """
-    hook = converter.get_structure_hook(cls)
+    hook = get_converter().get_structure_hook(cls)
     name = cls.__name__
 
     def decode(data: Any) -> R:
@@ -139,6 +151,8 @@ def structurer(cls: type[R]) -> Callable[[Any], R]:
 
 
 def _first_problem(exc: Exception) -> tuple[str, str]:
+    import cattrs
+
     try:
         messages = cattrs.transform_error(exc)
     except Exception:  # pragma: no cover - transform_error is total for cattrs errors

@@ -76,8 +76,17 @@ def _module_doc(module: str, svcs: list[Service]) -> str:
 def render_init(
     modules: dict[str, str], svcs: list[Service], by_module: dict[str, list[str]]
 ) -> str:
-    lines = [HEADER + '"""Every generated record and service, re-exported."""']
+    """The package ``__init__``: every name re-exported, each module imported on first use."""
+    lines = [
+        HEADER + '"""Every generated record and service, each module imported on first use."""',
+        "from __future__ import annotations",
+        "import importlib",
+        "from typing import TYPE_CHECKING, Any",
+        "from ._services import TAGS, GeneratedServices",
+        "if TYPE_CHECKING:",
+    ]
     names: list[str] = []
+    homes: list[str] = []
     for module in sorted(m.removesuffix(".py") for m in modules):
         if module in ("__init__", "_namespaces", "_services"):
             continue
@@ -85,7 +94,22 @@ def render_init(
             [*by_module.get(module, []), *(s.cls for s in svcs if s.module == module)]
         )
         names += exported
-        lines.append(f"from .{module} import {', '.join(exported)}")
-    lines.append("from ._services import TAGS, GeneratedServices")
-    lines.append(f"__all__ = {sorted([*names, 'GeneratedServices', 'TAGS'])!r}")
+        lines.append(f"    from .{module} import {', '.join(exported)}")
+        homes.append(f'    "{module}": "{" ".join(exported)}",')
+    lines += [
+        "_HOMES: dict[str, str] = {",
+        *homes,
+        "}",
+        "_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names.split()}",
+        f"__all__ = {sorted([*names, 'GeneratedServices', 'TAGS'])!r}",
+        "def __getattr__(name: str) -> Any:",
+        "    module = _MODULE_OF.get(name)",
+        "    if module is None:",
+        '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        '    value = getattr(importlib.import_module(f".{module}", __name__), name)',
+        "    globals()[name] = value",
+        "    return value",
+        "def __dir__() -> list[str]:",
+        "    return sorted(__all__)",
+    ]
     return "\n".join(lines) + "\n"
