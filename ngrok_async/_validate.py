@@ -10,8 +10,10 @@ import os
 import pathlib
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+import attrs
 
 from ._convert import format_datetime
 from ._errors import InvalidParameterError
@@ -72,6 +74,86 @@ def string_map(name: str, value: Any) -> dict[str, str]:
         if not isinstance(key, str) or not isinstance(item, str):
             raise InvalidParameterError(f"{name}[{key!r}]", "keys and values must be str")
     return dict(value)
+
+
+def boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidParameterError(name, f"must be a bool, got {type(value).__name__}")
+    return value
+
+
+def integer(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidParameterError(name, f"must be an int, got {type(value).__name__}")
+    return value
+
+
+def number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidParameterError(name, f"must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+def seconds(name: str, value: Any) -> int:
+    """A duration the API takes as whole seconds: an ``int`` or a ``timedelta``."""
+    if isinstance(value, timedelta):
+        total = value.total_seconds()
+        if total != int(total):
+            raise InvalidParameterError(name, f"must be whole seconds, got {value!r}")
+        value = int(total)
+    count = integer(name, value)
+    if count < 0:
+        raise InvalidParameterError(name, f"must not be negative, got {value!r}")
+    return count
+
+
+def int_map(name: str, value: Any) -> dict[str, int]:
+    if not isinstance(value, Mapping):
+        raise InvalidParameterError(name, f"must be a mapping of str to int, got {value!r}")
+    for key, item in value.items():
+        if not isinstance(key, str) or isinstance(item, bool) or not isinstance(item, int):
+            raise InvalidParameterError(f"{name}[{key!r}]", "keys must be str and values int")
+    return dict(value)
+
+
+def list_of(item: Check) -> Check:
+    """A list whose members each pass ``item`` (named ``name[index]`` in errors)."""
+
+    def check(name: str, value: Any) -> list[Any]:
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+            raise InvalidParameterError(name, f"must be a list, got {type(value).__name__}")
+        return [item(f"{name}[{index}]", member) for index, member in enumerate(value)]
+
+    return check
+
+
+def nested(
+    schema: str, fields: Mapping[str, Check], *, record: bool = False, required: tuple[str, ...] = ()
+) -> Check:
+    """A nested request object: a mapping of ``fields`` (or, if ``record``, the record of that
+    name read from the API), each field checked under its dotted name (``oauth.provider.google``).
+    """
+    expected = f"a {schema}Param mapping" + (f" or a {schema} record" if record else "")
+
+    def check(name: str, value: Any) -> dict[str, Any]:
+        if record and type(value).__name__ == schema and attrs.has(type(value)):
+            value = {k: v for k, v in attrs.asdict(value, recurse=False).items() if v is not None}
+        elif not isinstance(value, Mapping):
+            raise InvalidParameterError(name, f"must be {expected}, got {type(value).__name__}")
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            field = fields.get(key) if isinstance(key, str) else None
+            if field is None:
+                raise InvalidParameterError(
+                    f"{name}.{key}", f"is not a field of {schema}; expected one of {', '.join(fields)}"
+                )
+            out[key] = field(f"{name}.{key}", item)
+        for key in required:
+            if key not in out:
+                raise InvalidParameterError(f"{name}.{key}", f"is required in {schema}")
+        return out
+
+    return check
 
 
 def aware_datetime(name: str, value: Any) -> str:

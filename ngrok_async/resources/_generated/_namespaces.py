@@ -9,25 +9,25 @@ from typing import TYPE_CHECKING
 from ..._http import HTTPCore
 
 if TYPE_CHECKING:
-    from .backends import (
-        FailoverBackendsService,
-        HTTPResponseBackendsService,
+    from .backends import FailoverBackendsService, HTTPResponseBackendsService
+    from .backends_pools import (
         StaticBackendsService,
+        TunnelGroupBackendsService,
+        WeightedBackendsService,
     )
-    from .backends_pools import TunnelGroupBackendsService, WeightedBackendsService
     from .edge_modules_https import (
         HTTPSEdgeMutualTLSModuleService,
         HTTPSEdgeTLSTerminationModuleService,
+        TCPEdgeTrafficPolicyModuleService,
+        TLSEdgeTrafficPolicyModuleService,
     )
     from .edge_modules_tcp_tls import (
         TCPEdgeBackendModuleService,
         TCPEdgeIPRestrictionModuleService,
-        TCPEdgeTrafficPolicyModuleService,
         TLSEdgeBackendModuleService,
         TLSEdgeIPRestrictionModuleService,
         TLSEdgeMutualTLSModuleService,
         TLSEdgeTLSTerminationModuleService,
-        TLSEdgeTrafficPolicyModuleService,
     )
     from .edge_route_modules import (
         EdgeRouteBackendModuleService,
@@ -48,7 +48,8 @@ if TYPE_CHECKING:
         EdgeRouteUserAgentFilterModuleService,
         EdgeRouteWebsocketTCPConverterModuleService,
     )
-    from .edges_https import EdgesHTTPSRoutesService, EdgesHTTPSService
+    from .edges_https import EdgesHTTPSService
+    from .edges_https_routes import EdgesHTTPSRoutesService
     from .edges_tcp_tls import EdgesTCPService, EdgesTLSService
 
 
@@ -80,7 +81,7 @@ class BackendsNamespace:
     @cached_property
     def static_address(self) -> StaticBackendsService:
         """Static Backends."""
-        from .backends import StaticBackendsService
+        from .backends_pools import StaticBackendsService
 
         return StaticBackendsService(self._http)
 
@@ -244,7 +245,7 @@ class EdgeModulesNamespace:
     @cached_property
     def tcp_edge_traffic_policy(self) -> TCPEdgeTrafficPolicyModuleService:
         """TCP Edge Traffic Policy Module."""
-        from .edge_modules_tcp_tls import TCPEdgeTrafficPolicyModuleService
+        from .edge_modules_https import TCPEdgeTrafficPolicyModuleService
 
         return TCPEdgeTrafficPolicyModuleService(self._http)
 
@@ -279,7 +280,7 @@ class EdgeModulesNamespace:
     @cached_property
     def tls_edge_traffic_policy(self) -> TLSEdgeTrafficPolicyModuleService:
         """TLS Edge Traffic Policy Module."""
-        from .edge_modules_tcp_tls import TLSEdgeTrafficPolicyModuleService
+        from .edge_modules_https import TLSEdgeTrafficPolicyModuleService
 
         return TLSEdgeTrafficPolicyModuleService(self._http)
 
@@ -305,7 +306,7 @@ class EdgesNamespace:
     @cached_property
     def https_routes(self) -> EdgesHTTPSRoutesService:
         """Edges HTTPS Routes."""
-        from .edges_https import EdgesHTTPSRoutesService
+        from .edges_https_routes import EdgesHTTPSRoutesService
 
         return EdgesHTTPSRoutesService(self._http)
 

@@ -11,16 +11,15 @@ from ..._http import HTTPCore
 if TYPE_CHECKING:
     from ._namespaces import BackendsNamespace, EdgeModulesNamespace, EdgesNamespace
     from .accounts import AbuseReportsService, APIKeysService, BotUsersService
+    from .accounts_users import ServiceUsersService
     from .addresses import AgentIngressesService, ReservedAddrsService
     from .applications import ApplicationSessionsService, ApplicationUsersService
-    from .certificates import (
-        CertificateAuthoritiesService,
-        SSHHostCertificatesService,
-        TLSCertificatesService,
-    )
+    from .certificates import CertificateAuthoritiesService, TLSCertificatesService
+    from .certificates_ssh import SSHHostCertificatesService
     from .domains import ReservedDomainsService
     from .event_sources import EventSourcesService
-    from .events import EventDestinationsService, EventSubscriptionsService
+    from .event_subscriptions import EventSubscriptionsService
+    from .events import EventDestinationsService
     from .ip_policies import IPPoliciesService, IPPolicyRulesService, IPRestrictionsService
     from .tunnels import EndpointsService, TunnelSessionsService, TunnelsService
     from .vaults import SecretsService, VaultsService
@@ -68,6 +67,7 @@ TAGS: Final[dict[str, str]] = {
     "SSHHostCertificates": "ssh_host_certificates",
     "SSHUserCertificates": "ssh_user_certificates",
     "Secrets": "secrets",
+    "ServiceUsers": "service_users",
     "StaticBackends": "backends.static_address",
     "TCPEdgeBackendModule": "edge_modules.tcp_edge_backend",
     "TCPEdgeIPRestrictionModule": "edge_modules.tcp_edge_ip_restriction",
@@ -165,7 +165,7 @@ class GeneratedServices:
     @cached_property
     def event_subscriptions(self) -> EventSubscriptionsService:
         """Event Subscriptions."""
-        from .events import EventSubscriptionsService
+        from .event_subscriptions import EventSubscriptionsService
 
         return EventSubscriptionsService(self._http)
 
@@ -212,9 +212,16 @@ class GeneratedServices:
         return SecretsService(self._http)
 
     @cached_property
+    def service_users(self) -> ServiceUsersService:
+        """Service Users."""
+        from .accounts_users import ServiceUsersService
+
+        return ServiceUsersService(self._http)
+
+    @cached_property
     def ssh_host_certificates(self) -> SSHHostCertificatesService:
         """SSH Host Certificates."""
-        from .certificates import SSHHostCertificatesService
+        from .certificates_ssh import SSHHostCertificatesService
 
         return SSHHostCertificatesService(self._http)
 

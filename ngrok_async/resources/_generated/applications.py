@@ -150,6 +150,9 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
 
         ``GET /app/sessions``
+
+        Args:
+            filter: a CEL expression selecting the resources to return, passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -186,6 +189,9 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
 
         ``GET /app/users``
+
+        Args:
+            filter: a CEL expression selecting the resources to return, passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import attrs
 
@@ -106,6 +106,12 @@ class IPPoliciesService(ResourceService[IPPolicy]):
         traffic source via an endpoint configuration or IP restriction.
 
         ``POST /ip_policies``
+
+        Args:
+            description: human-readable description of the source IPs of this IP policy.
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP policy. optional,
+                max 4096 bytes.
         """
         return await self._create({"description": description, "metadata": metadata})
 
@@ -117,6 +123,9 @@ class IPPoliciesService(ResourceService[IPPolicy]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
 
         ``GET /ip_policies``
+
+        Args:
+            filter: a CEL expression selecting the resources to return, passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -142,7 +151,16 @@ class IPPoliciesService(ResourceService[IPPolicy]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> IPPolicy:
-        """Update attributes of an IP policy by ID. ``PATCH /ip_policies/{id}``"""
+        """Update attributes of an IP policy by ID.
+
+        ``PATCH /ip_policies/{id}``
+
+        Args:
+            description: human-readable description of the source IPs of this IP policy.
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP policy. optional,
+                max 4096 bytes.
+        """
         return await self._update(id, {"description": description, "metadata": metadata})
 
 
@@ -157,7 +175,7 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
         "metadata": check.metadata,
         "cidr": check.string,
         "ip_policy_id": check.path_segment,
-        "action": check.string,
+        "action": check.one_of("allow", "deny"),
     }
     update_checks: ClassVar[Checks] = {
         "description": check.description,
@@ -174,9 +192,22 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
         metadata: NotGivenOr[str] = NOT_GIVEN,
         cidr: NotGivenOr[str] = NOT_GIVEN,
         ip_policy_id: NotGivenOr[str] = NOT_GIVEN,
-        action: NotGivenOr[str] = NOT_GIVEN,
+        action: NotGivenOr[Literal["allow", "deny"]] = NOT_GIVEN,
     ) -> IPPolicyRule:
-        """Create a new IP policy rule attached to an IP Policy. ``POST /ip_policy_rules``"""
+        """Create a new IP policy rule attached to an IP Policy.
+
+        ``POST /ip_policy_rules``
+
+        Args:
+            description: human-readable description of the source IPs of this IP rule. optional,
+                max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP policy rule.
+                optional, max 4096 bytes.
+            cidr: an IP or IP range specified in CIDR notation. IPv4 and IPv6 are both
+                supported.
+            ip_policy_id: ID of the IP policy this IP policy rule will be attached to.
+            action: the action to apply to the policy rule, either `allow` or `deny`.
+        """
         return await self._create(
             {
                 "description": description,
@@ -195,6 +226,9 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
 
         ``GET /ip_policy_rules``
+
+        Args:
+            filter: a CEL expression selecting the resources to return, passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -221,7 +255,18 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         cidr: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> IPPolicyRule:
-        """Update attributes of an IP policy rule by ID. ``PATCH /ip_policy_rules/{id}``"""
+        """Update attributes of an IP policy rule by ID.
+
+        ``PATCH /ip_policy_rules/{id}``
+
+        Args:
+            description: human-readable description of the source IPs of this IP rule. optional,
+                max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP policy rule.
+                optional, max 4096 bytes.
+            cidr: an IP or IP range specified in CIDR notation. IPv4 and IPv6 are both
+                supported.
+        """
         return await self._update(
             id, {"description": description, "metadata": metadata, "cidr": cidr}
         )
@@ -236,14 +281,14 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
     create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
-        "enforced": ops.boolean,
+        "enforced": check.boolean,
         "type": check.string,
         "ip_policy_ids": check.string_list,
     }
     update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
-        "enforced": ops.boolean,
+        "enforced": check.boolean,
         "ip_policy_ids": check.string_list,
     }
 
@@ -258,7 +303,23 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
         type: NotGivenOr[str] = NOT_GIVEN,
         ip_policy_ids: NotGivenOr[Sequence[str]] = NOT_GIVEN,
     ) -> IPRestriction:
-        """Create a new IP restriction. ``POST /ip_restrictions``"""
+        """Create a new IP restriction.
+
+        ``POST /ip_restrictions``
+
+        Args:
+            description: human-readable description of this IP restriction. optional, max 255
+                bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP restriction.
+                optional, max 4096 bytes.
+            enforced: true if the IP restriction will be enforced. if false, only warnings will
+                be issued.
+            type: the type of IP restriction. this defines what traffic will be restricted with
+                the attached policies. four values are currently supported: `dashboard`, `api`,
+                `agent`, and `endpoints`.
+            ip_policy_ids: the set of IP policy identifiers that are used to enforce the
+                restriction.
+        """
         return await self._create(
             {
                 "description": description,
@@ -277,6 +338,9 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
 
         ``GET /ip_restrictions``
+
+        Args:
+            filter: a CEL expression selecting the resources to return, passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -304,7 +368,20 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
         enforced: NotGivenOr[bool | None] = NOT_GIVEN,
         ip_policy_ids: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
     ) -> IPRestriction:
-        """Update attributes of an IP restriction by ID. ``PATCH /ip_restrictions/{id}``"""
+        """Update attributes of an IP restriction by ID.
+
+        ``PATCH /ip_restrictions/{id}``
+
+        Args:
+            description: human-readable description of this IP restriction. optional, max 255
+                bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP restriction.
+                optional, max 4096 bytes.
+            enforced: true if the IP restriction will be enforced. if false, only warnings will
+                be issued.
+            ip_policy_ids: the set of IP policy identifiers that are used to enforce the
+                restriction.
+        """
         return await self._update(
             id,
             {
