@@ -128,7 +128,11 @@ def list_of(item: Check) -> Check:
 
 
 def nested(
-    schema: str, fields: Mapping[str, Check], *, record: bool = False, required: tuple[str, ...] = ()
+    schema: str,
+    fields: Mapping[str, Check],
+    *,
+    record: bool = False,
+    required: tuple[str, ...] = (),
 ) -> Check:
     """A nested request object: a mapping of ``fields`` (or, if ``record``, the record of that
     name read from the API), each field checked under its dotted name (``oauth.provider.google``).
@@ -145,7 +149,8 @@ def nested(
             field = fields.get(key) if isinstance(key, str) else None
             if field is None:
                 raise InvalidParameterError(
-                    f"{name}.{key}", f"is not a field of {schema}; expected one of {', '.join(fields)}"
+                    f"{name}.{key}",
+                    f"is not a field of {schema}; expected one of {', '.join(fields)}",
                 )
             out[key] = field(f"{name}.{key}", item)
         for key in required:

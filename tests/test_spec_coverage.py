@@ -1,10 +1,11 @@
 """Walk spec/ngrok.yaml: every operation is reachable from AsyncClient, right on the wire.
 
 The spec is read as the generator reads it (``tools/codegen``: the spec copy plus the overrides'
-fields and services the API has and the copy lacks). For each operation the test finds the service by its tag (``TAGS``) and the method by its
-operationId, calls it with a synthetic value for every path, query and body parameter, and
-checks the request respx saw: method, path, query string and JSON body. A spec update that adds
-an operation or a parameter fails here until ``python tools/generate.py`` is re-run.
+fields and services the API has and the copy lacks). For each operation the test finds the
+service by its tag (``TAGS``) and the method by its operationId, calls it with a synthetic value
+for every path, query and body parameter, and checks the request respx saw: method, path, query
+string and JSON body. A spec update that adds an operation or a parameter fails here until
+``python tools/generate.py`` is re-run.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from ngrok_async.resources._generated import TAGS
 from .conftest import fixture
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / "tools"))
-from codegen.overrides import QUERY_WIRE_KEYS  # noqa: E402
-from codegen.spec import load_spec  # noqa: E402
+from codegen.overrides import QUERY_WIRE_KEYS
+from codegen.spec import load_spec
 
 SPEC = load_spec()
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]

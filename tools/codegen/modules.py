@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 from typing import Any
 
 from .client import render_services
 from .model import Service
-from .records import dependency_order, record_homes, render_record
 from .nested import nested_schemas, params_home, render_checks, render_params
+from .records import dependency_order, record_homes, render_record
 from .services import render_service
 from .spec import record_closure, ref_name, services
 from .text import HEADER, doc
@@ -69,7 +70,9 @@ def render_modules(spec: dict[str, Any]) -> dict[str, str]:
         if params:
             parts.append(
                 "if TYPE_CHECKING:\n"
-                + "".join(f"    from .{m} import {', '.join(n)}\n" for m, n in sorted(params.items()))
+                + "".join(
+                    f"    from .{m} import {', '.join(n)}\n" for m, n in sorted(params.items())
+                )
             )
         all_names = [*records, *(s.cls for s in svcs if s.module == module)]
         parts.append(f"__all__ = {sorted(all_names)!r}\n")
@@ -125,7 +128,9 @@ def render_init(
         )
         names += exported
         lines.append(f"    from .{module} import {', '.join(exported)}")
-        homes.append(f'    "{module}": "{" ".join(exported)}",')
+        chunks = textwrap.wrap(" ".join(exported), 84, break_on_hyphens=False)
+        text = " ".join(f'"{chunk} "' for chunk in chunks[:-1]) + f' "{chunks[-1]}"'
+        homes.append(f'    "{module}": ({text.strip()}),')
     lines += [
         "_HOMES: dict[str, str] = {",
         *homes,

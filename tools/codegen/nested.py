@@ -84,7 +84,9 @@ def render_params(
             "if TYPE_CHECKING:",
             "    from typing_extensions import Required",
         ]
-        lines += [f"    from .{m} import {', '.join(sorted(n))}" for m, n in sorted(imports.items())]
+        lines += [
+            f"    from .{m} import {', '.join(sorted(n))}" for m, n in sorted(imports.items())
+        ]
         lines.append(f"__all__ = {sorted(f'{n}Param' for n in members)!r}")
         for name in members:
             lines += _typed_dict(name, schemas[name], records)
@@ -122,7 +124,9 @@ def render_checks(spec: dict[str, Any], names: list[str], records: Set[str]) -> 
             f'"{prop}": {param_type(name, prop, ps, records)[1].replace("nested.", "")}'
             for prop, ps in schemas[name].get("properties", {}).items()
         )
-        required = tuple(p for p in schemas[name].get("properties", {}) if (name, p) in REQUIRED_NESTED)
+        required = tuple(
+            p for p in schemas[name].get("properties", {}) if (name, p) in REQUIRED_NESTED
+        )
         extra = (", record=True" if name in records else "") + (
             f", required={required!r}" if required else ""
         )

@@ -195,6 +195,8 @@ def _args(params: list[Param]) -> str:
     lines = []
     for p in params:
         if p.description and p.description != "n/a":
-            item = textwrap.fill(f"{p.name}: {sentence(p.description)}", 84, subsequent_indent="    ")
+            item = textwrap.fill(
+                f"{p.name}: {sentence(p.description)}", 84, subsequent_indent="    "
+            )
             lines.append(textwrap.indent(item, "    "))
     return "Args:\n" + "\n".join(lines) if lines else ""

@@ -22,7 +22,6 @@ from .overrides import (
 from .paths import SPEC
 from .text import squash
 
-
 EXTRA_MARK = "x-not-in-spec-copy"
 
 
@@ -57,7 +56,9 @@ def _clone(spec: dict[str, Any], source: str, words: tuple[tuple[str, str], ...]
     schemas = spec["components"]["schemas"]
     refs: set[str] = set()
     for path, item in list(spec["paths"].items()):
-        ops = {m: op for m, op in item.items() if isinstance(op, dict) and op.get("tags") == [source]}
+        ops = {
+            m: op for m, op in item.items() if isinstance(op, dict) and op.get("tags") == [source]
+        }
         if ops:
             copies = {m: {**rename(op), EXTRA_MARK: True} for m, op in ops.items()}
             spec["paths"].setdefault(rename(path), {}).update(copies)

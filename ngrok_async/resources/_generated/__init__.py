@@ -214,34 +214,109 @@ if TYPE_CHECKING:
     )
     from .vaults import Secret, SecretsService, Vault, VaultsService
 _HOMES: dict[str, str] = {
-    "_common": "EndpointBackend EndpointCircuitBreaker EndpointCompression EndpointIPPolicy EndpointMutualTLS EndpointRequestHeaders EndpointResponseHeaders EndpointTLSTermination EndpointTrafficPolicy EndpointUserAgentFilter EndpointWebhookValidation EndpointWebsocketTCPConverter EventSource HTTPSEdgeRoute Ref",
-    "_common_auth": "EndpointOAuth EndpointOAuthAmazon EndpointOAuthFacebook EndpointOAuthGitHub EndpointOAuthGitLab EndpointOAuthGoogle EndpointOAuthLinkedIn EndpointOAuthMicrosoft EndpointOAuthProvider EndpointOAuthTwitch EndpointOIDC EndpointSAML",
-    "_params": "AgentIngressCertPolicyParam EndpointBackendMutateParam EndpointCircuitBreakerParam EndpointCompressionParam EndpointIPPolicyMutateParam EndpointMutualTLSMutateParam EndpointRequestHeadersParam EndpointResponseHeadersParam EndpointTLSTerminationAtEdgeParam EndpointTLSTerminationParam EndpointTrafficPolicyParam EndpointUserAgentFilterParam EndpointWebhookValidationParam EndpointWebsocketTCPConverterParam ReservedDomainCertPolicyParam ReservedDomainResolvesToEntryParam StaticBackendTLSParam",
-    "_params_auth": "EndpointOAuthAmazonParam EndpointOAuthFacebookParam EndpointOAuthGitHubParam EndpointOAuthGitLabParam EndpointOAuthGoogleParam EndpointOAuthLinkedInParam EndpointOAuthMicrosoftParam EndpointOAuthParam EndpointOAuthProviderParam EndpointOAuthTwitchParam EndpointOIDCParam EndpointSAMLMutateParam",
-    "_params_events": "AWSAuthParam AWSCredentialsParam AWSRoleParam EventSourceReplaceParam EventTargetAzureLogsIngestionParam EventTargetCloudwatchLogsParam EventTargetDatadogParam EventTargetFirehoseParam EventTargetKinesisParam EventTargetParam",
-    "accounts": "APIKey APIKeysService AbuseReport AbuseReportHostname AbuseReportsService BotUser BotUsersService",
-    "accounts_users": "ServiceUser ServiceUsersService",
-    "addresses": "AgentIngress AgentIngressCertJob AgentIngressCertPolicy AgentIngressCertStatus AgentIngressesService ReservedAddr ReservedAddrsService",
-    "applications": "ApplicationSession ApplicationSessionsService ApplicationUser ApplicationUsersService BrowserSession IdentityProvider Location UserAgent",
-    "backends": "FailoverBackend FailoverBackendsService HTTPResponseBackend HTTPResponseBackendsService",
-    "backends_pools": "StaticBackend StaticBackendTLS StaticBackendsService TunnelGroupBackend TunnelGroupBackendsService WeightedBackend WeightedBackendsService",
-    "certificates": "CertificateAuthoritiesService CertificateAuthority TLSCertificate TLSCertificateSANs TLSCertificatesService",
-    "certificates_ssh": "SSHHostCertificate SSHHostCertificatesService",
-    "domains": "ReservedDomain ReservedDomainCertJob ReservedDomainCertPolicy ReservedDomainCertStatus ReservedDomainResolvesToEntry ReservedDomainsService",
-    "edge_modules_https": "HTTPSEdgeMutualTLSModuleService HTTPSEdgeTLSTerminationModuleService TCPEdgeTrafficPolicyModuleService TLSEdgeTrafficPolicyModuleService",
-    "edge_modules_tcp_tls": "TCPEdgeBackendModuleService TCPEdgeIPRestrictionModuleService TLSEdgeBackendModuleService TLSEdgeIPRestrictionModuleService TLSEdgeMutualTLSModuleService TLSEdgeTLSTerminationModuleService",
-    "edge_route_modules": "EdgeRouteBackendModuleService EdgeRouteCompressionModuleService EdgeRouteIPRestrictionModuleService EdgeRouteRequestHeadersModuleService EdgeRouteResponseHeadersModuleService",
-    "edge_route_modules_auth": "EdgeRouteOAuthModuleService EdgeRouteOIDCModuleService EdgeRouteSAMLModuleService EdgeRouteWebhookVerificationModuleService",
-    "edge_route_modules_policy": "EdgeRouteCircuitBreakerModuleService EdgeRouteTrafficPolicyModuleService EdgeRouteUserAgentFilterModuleService EdgeRouteWebsocketTCPConverterModuleService",
-    "edges_https": "EdgesHTTPSService HTTPSEdge",
-    "edges_https_routes": "EdgesHTTPSRoutesService",
-    "edges_tcp_tls": "EdgesTCPService EdgesTLSService TCPEdge TLSEdge",
-    "event_sources": "EventSourcesService",
-    "event_subscriptions": "EventSubscription EventSubscriptionsService",
-    "events": "AWSAuth AWSCredentials AWSRole EventDestination EventDestinationsService EventTarget EventTargetAzureLogsIngestion EventTargetCloudwatchLogs EventTargetDatadog EventTargetFirehose EventTargetKinesis",
-    "ip_policies": "IPPoliciesService IPPolicy IPPolicyRule IPPolicyRulesService IPRestriction IPRestrictionsService",
-    "tunnels": "Endpoint EndpointsService Tunnel TunnelSession TunnelSessionsService TunnelsService",
-    "vaults": "Secret SecretsService Vault VaultsService",
+    "_common": (
+        "EndpointBackend EndpointCircuitBreaker EndpointCompression EndpointIPPolicy "
+        "EndpointMutualTLS EndpointRequestHeaders EndpointResponseHeaders "
+        "EndpointTLSTermination EndpointTrafficPolicy EndpointUserAgentFilter "
+        "EndpointWebhookValidation EndpointWebsocketTCPConverter EventSource HTTPSEdgeRoute "
+        "Ref"
+    ),
+    "_common_auth": (
+        "EndpointOAuth EndpointOAuthAmazon EndpointOAuthFacebook EndpointOAuthGitHub "
+        "EndpointOAuthGitLab EndpointOAuthGoogle EndpointOAuthLinkedIn EndpointOAuthMicrosoft "
+        "EndpointOAuthProvider EndpointOAuthTwitch EndpointOIDC EndpointSAML"
+    ),
+    "_params": (
+        "AgentIngressCertPolicyParam EndpointBackendMutateParam EndpointCircuitBreakerParam "
+        "EndpointCompressionParam EndpointIPPolicyMutateParam EndpointMutualTLSMutateParam "
+        "EndpointRequestHeadersParam EndpointResponseHeadersParam "
+        "EndpointTLSTerminationAtEdgeParam EndpointTLSTerminationParam "
+        "EndpointTrafficPolicyParam EndpointUserAgentFilterParam "
+        "EndpointWebhookValidationParam EndpointWebsocketTCPConverterParam "
+        "ReservedDomainCertPolicyParam ReservedDomainResolvesToEntryParam "
+        "StaticBackendTLSParam"
+    ),
+    "_params_auth": (
+        "EndpointOAuthAmazonParam EndpointOAuthFacebookParam EndpointOAuthGitHubParam "
+        "EndpointOAuthGitLabParam EndpointOAuthGoogleParam EndpointOAuthLinkedInParam "
+        "EndpointOAuthMicrosoftParam EndpointOAuthParam EndpointOAuthProviderParam "
+        "EndpointOAuthTwitchParam EndpointOIDCParam EndpointSAMLMutateParam"
+    ),
+    "_params_events": (
+        "AWSAuthParam AWSCredentialsParam AWSRoleParam EventSourceReplaceParam "
+        "EventTargetAzureLogsIngestionParam EventTargetCloudwatchLogsParam "
+        "EventTargetDatadogParam EventTargetFirehoseParam EventTargetKinesisParam "
+        "EventTargetParam"
+    ),
+    "accounts": (
+        "APIKey APIKeysService AbuseReport AbuseReportHostname AbuseReportsService BotUser "
+        "BotUsersService"
+    ),
+    "accounts_users": ("ServiceUser ServiceUsersService"),
+    "addresses": (
+        "AgentIngress AgentIngressCertJob AgentIngressCertPolicy AgentIngressCertStatus "
+        "AgentIngressesService ReservedAddr ReservedAddrsService"
+    ),
+    "applications": (
+        "ApplicationSession ApplicationSessionsService ApplicationUser "
+        "ApplicationUsersService BrowserSession IdentityProvider Location UserAgent"
+    ),
+    "backends": (
+        "FailoverBackend FailoverBackendsService HTTPResponseBackend HTTPResponseBackendsService"
+    ),
+    "backends_pools": (
+        "StaticBackend StaticBackendTLS StaticBackendsService TunnelGroupBackend "
+        "TunnelGroupBackendsService WeightedBackend WeightedBackendsService"
+    ),
+    "certificates": (
+        "CertificateAuthoritiesService CertificateAuthority TLSCertificate TLSCertificateSANs "
+        "TLSCertificatesService"
+    ),
+    "certificates_ssh": ("SSHHostCertificate SSHHostCertificatesService"),
+    "domains": (
+        "ReservedDomain ReservedDomainCertJob ReservedDomainCertPolicy "
+        "ReservedDomainCertStatus ReservedDomainResolvesToEntry ReservedDomainsService"
+    ),
+    "edge_modules_https": (
+        "HTTPSEdgeMutualTLSModuleService HTTPSEdgeTLSTerminationModuleService "
+        "TCPEdgeTrafficPolicyModuleService TLSEdgeTrafficPolicyModuleService"
+    ),
+    "edge_modules_tcp_tls": (
+        "TCPEdgeBackendModuleService TCPEdgeIPRestrictionModuleService "
+        "TLSEdgeBackendModuleService TLSEdgeIPRestrictionModuleService "
+        "TLSEdgeMutualTLSModuleService TLSEdgeTLSTerminationModuleService"
+    ),
+    "edge_route_modules": (
+        "EdgeRouteBackendModuleService EdgeRouteCompressionModuleService "
+        "EdgeRouteIPRestrictionModuleService EdgeRouteRequestHeadersModuleService "
+        "EdgeRouteResponseHeadersModuleService"
+    ),
+    "edge_route_modules_auth": (
+        "EdgeRouteOAuthModuleService EdgeRouteOIDCModuleService EdgeRouteSAMLModuleService "
+        "EdgeRouteWebhookVerificationModuleService"
+    ),
+    "edge_route_modules_policy": (
+        "EdgeRouteCircuitBreakerModuleService EdgeRouteTrafficPolicyModuleService "
+        "EdgeRouteUserAgentFilterModuleService EdgeRouteWebsocketTCPConverterModuleService"
+    ),
+    "edges_https": ("EdgesHTTPSService HTTPSEdge"),
+    "edges_https_routes": ("EdgesHTTPSRoutesService"),
+    "edges_tcp_tls": ("EdgesTCPService EdgesTLSService TCPEdge TLSEdge"),
+    "event_sources": ("EventSourcesService"),
+    "event_subscriptions": ("EventSubscription EventSubscriptionsService"),
+    "events": (
+        "AWSAuth AWSCredentials AWSRole EventDestination EventDestinationsService EventTarget "
+        "EventTargetAzureLogsIngestion EventTargetCloudwatchLogs EventTargetDatadog "
+        "EventTargetFirehose EventTargetKinesis"
+    ),
+    "ip_policies": (
+        "IPPoliciesService IPPolicy IPPolicyRule IPPolicyRulesService IPRestriction "
+        "IPRestrictionsService"
+    ),
+    "tunnels": (
+        "Endpoint EndpointsService Tunnel TunnelSession TunnelSessionsService TunnelsService"
+    ),
+    "vaults": ("Secret SecretsService Vault VaultsService"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names.split()}
 __all__ = [
