@@ -1,6 +1,7 @@
 """ngrok_async: an async SDK for the ngrok REST API (asyncio and trio)."""
 
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient
+from ._convert import from_dict, to_dict, to_json
 from ._errors import (
     AmbiguousCreateError,
     AuthenticationError,
@@ -74,4 +75,7 @@ __all__ = [
     "ServerError",
     "UnsafeURLError",
     "__version__",
+    "from_dict",
+    "to_dict",
+    "to_json",
 ]

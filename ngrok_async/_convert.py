@@ -165,3 +165,34 @@ def _first_problem(exc: Exception) -> tuple[str, str]:
 
 def _kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
+
+
+def to_dict(record: object) -> dict[str, Any]:
+    """A record as the API's wire JSON: RFC 3339 ``…Z`` datetimes, lists, nested objects as
+    dicts, ``None`` fields left out (the decoder reads absent as ``None``), secrets included.
+
+    ``from_dict(type(record), to_dict(record)) == record`` for every record.
+    """
+    data = get_converter().unstructure(record)
+    if not isinstance(data, dict):
+        raise TypeError(f"expected an ngrok_async record, got {type(record).__name__}")
+    return _wire(data)  # type: ignore[no-any-return]
+
+
+def to_json(record: object) -> str:
+    """:func:`to_dict` as a JSON text."""
+    return json.dumps(to_dict(record), ensure_ascii=False)
+
+
+def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
+    """Decode wire JSON (e.g. from :func:`to_dict`) into a record of ``cls``; bad data raises
+    :class:`~ngrok_async.NgrokDecodeError` naming the field."""
+    return structurer(cls)(data)
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _wire(item) for key, item in value.items() if item is not None}
+    if isinstance(value, (list, tuple)):
+        return [_wire(item) for item in value]
+    return value

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from . import _openssh
 from ._convert import format_datetime
 from ._errors import InvalidParameterError
 
@@ -141,7 +142,9 @@ def nested(
 
     def check(name: str, value: Any) -> dict[str, Any]:
         if record and type(value).__name__ == schema and attrs.has(type(value)):
-            value = {k: v for k, v in attrs.asdict(value, recurse=False).items() if v is not None}
+            # What the API left out (null, or a string it omitted) stays out of the request.
+            fields_ = attrs.asdict(value, recurse=False).items()
+            value = {k: v for k, v in fields_ if v is not None and v != ""}
         elif not isinstance(value, Mapping):
             raise InvalidParameterError(name, f"must be {expected}, got {type(value).__name__}")
         out: dict[str, Any] = {}
@@ -209,29 +212,39 @@ def page_limit(name: str, value: Any) -> str:
 
 def public_key(name: str, value: Any) -> str:
     """An OpenSSH public key: a key line (str or bytes), a path to a ``.pub`` file, or a
-    ``cryptography`` public key object. Returns the key line to send (comment kept)."""
-    from . import ssh_keys
+    ``cryptography`` public key object. Returns the key line to send (comment kept).
 
-    text: str | None = None
+    Key text is checked by structure (:mod:`._openssh`), without a cryptographic load; only a
+    key object goes through :mod:`ngrok_async.ssh_keys`.
+    """
     if isinstance(value, (str, bytes)):
         text = _key_text(name, value).strip()
         if "\n" in text or "\r" in text:
             raise InvalidParameterError(name, "must be a single OpenSSH public key line")
     elif isinstance(value, os.PathLike):
         text = _key_file_line(name, value)
-    try:  # a key object (or anything else) goes to load_public_key as is, for its messages
-        key = ssh_keys.load_public_key(value if text is None else text)
-    except ssh_keys.InvalidPublicKeyError as exc:
+    else:  # a key object (or anything else) goes to load_public_key, for its messages
+        from . import ssh_keys
+
+        try:
+            return ssh_keys.public_key_to_openssh(value)
+        except ssh_keys.InvalidPublicKeyError as exc:
+            raise InvalidParameterError(
+                name, f"is not a usable OpenSSH public key: {exc}"
+            ) from None
+    if not text:
+        raise InvalidParameterError(name, "is not a usable OpenSSH public key: the value is empty")
+    try:
+        _openssh.check_key_line(text)
+    except _openssh.InvalidPublicKeyError as exc:
         raise InvalidParameterError(name, f"is not a usable OpenSSH public key: {exc}") from None
-    return ssh_keys.public_key_to_openssh(key) if text is None else text
+    return text
 
 
 def _key_text(name: str, value: str | bytes) -> str:
-    if isinstance(value, str):
-        return value
     try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
+        return _openssh.as_text(value, ValueError)
+    except ValueError:
         raise InvalidParameterError(name, "bytes must be UTF-8 OpenSSH key text") from None
 
 
