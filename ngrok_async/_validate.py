@@ -142,9 +142,9 @@ def nested(
 
     def check(name: str, value: Any) -> dict[str, Any]:
         if record and type(value).__name__ == schema and attrs.has(type(value)):
-            # What the API left out (null, or a string it omitted) stays out of the request.
+            # What the API left out (the record's None, "" or empty default) stays out.
             fields_ = attrs.asdict(value, recurse=False).items()
-            value = {k: v for k, v in fields_ if v is not None and v != ""}
+            value = {k: v for k, v in fields_ if v is not None and v not in ("", (), {})}
         elif not isinstance(value, Mapping):
             raise InvalidParameterError(name, f"must be {expected}, got {type(value).__name__}")
         out: dict[str, Any] = {}
