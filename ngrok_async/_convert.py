@@ -14,6 +14,8 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
+
 from ._errors import NgrokDecodeError
 
 if TYPE_CHECKING:
@@ -168,15 +170,15 @@ def _kind(value: object) -> str:
 
 
 def to_dict(record: object) -> dict[str, Any]:
-    """A record as the API's wire JSON: RFC 3339 ``…Z`` datetimes, lists, nested objects as
-    dicts, ``None`` fields left out (the decoder reads absent as ``None``), secrets included.
+    """A record as the API's wire JSON: RFC 3339 ``…Z`` datetimes, durations in seconds, lists,
+    nested objects as dicts, secrets included; empty fields (``None``, ``""``, empty lists and
+    maps) left out, as the API leaves them out (the decoder reads absent as that default).
 
     ``from_dict(type(record), to_dict(record)) == record`` for every record.
     """
-    data = get_converter().unstructure(record)
-    if not isinstance(data, dict):
+    if not attrs.has(type(record)):
         raise TypeError(f"expected an ngrok_async record, got {type(record).__name__}")
-    return _wire(data)  # type: ignore[no-any-return]
+    return _wire(record)  # type: ignore[no-any-return]
 
 
 def to_json(record: object) -> str:
@@ -190,9 +192,25 @@ def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
     return structurer(cls)(data)
 
 
+def set_fields(record: object) -> dict[str, Any]:
+    """A record's fields by name, without the empty ones (``None``, ``""``, ``()``, ``{}``):
+    what the API sent, as far as a record can tell."""
+    fields = ((f.name, getattr(record, f.name)) for f in attrs.fields(type(record)))
+    return {name: value for name, value in fields if value is not None and value not in _EMPTY}
+
+
+_EMPTY = ("", (), {})
+
+
 def _wire(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _wire(item) for key, item in value.items() if item is not None}
+    if attrs.has(type(value)):
+        return {name: _wire(item) for name, item in set_fields(value).items()}
     if isinstance(value, (list, tuple)):
         return [_wire(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _wire(item) for key, item in value.items()}
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
     return value

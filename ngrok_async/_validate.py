@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from . import _openssh
-from ._convert import format_datetime
+from ._convert import format_datetime, set_fields
 from ._errors import InvalidParameterError
 
 Check = Callable[[str, Any], Any]
@@ -142,9 +142,7 @@ def nested(
 
     def check(name: str, value: Any) -> dict[str, Any]:
         if record and type(value).__name__ == schema and attrs.has(type(value)):
-            # What the API left out (the record's None, "" or empty default) stays out.
-            fields_ = attrs.asdict(value, recurse=False).items()
-            value = {k: v for k, v in fields_ if v is not None and v not in ("", (), {})}
+            value = set_fields(value)  # what the API left out stays out
         elif not isinstance(value, Mapping):
             raise InvalidParameterError(name, f"must be {expected}, got {type(value).__name__}")
         out: dict[str, Any] = {}
