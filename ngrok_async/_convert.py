@@ -20,6 +20,7 @@ from ._errors import NgrokDecodeError
 
 if TYPE_CHECKING:
     import cattrs
+    from attrs import AttrsInstance
 
     converter: cattrs.Converter
 
@@ -192,14 +193,14 @@ def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
     return structurer(cls)(data)
 
 
-def set_fields(record: object) -> dict[str, Any]:
+def set_fields(record: AttrsInstance) -> dict[str, Any]:
     """A record's fields by name, without the empty ones (``None``, ``""``, ``()``, ``{}``):
     what the API sent, as far as a record can tell."""
     fields = ((f.name, getattr(record, f.name)) for f in attrs.fields(type(record)))
     return {name: value for name, value in fields if value is not None and value not in _EMPTY}
 
 
-_EMPTY = ("", (), {})
+_EMPTY: tuple[object, ...] = ("", (), {})
 
 
 def _wire(value: Any) -> Any:
