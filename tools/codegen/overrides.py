@@ -63,8 +63,11 @@ REQUIRED_NESTED = frozenset(
     }
 )
 # ``*_id`` strings that are not ngrok resource ids (checked as plain strings, not path segments):
-# an OAuth/OIDC client id is whatever the identity provider issued, often a URL.
-NOT_RESOURCE_IDS = frozenset({"client_id", "aws_access_key_id", "tenant_id"})
+# an OAuth/OIDC client id is whatever the identity provider issued, often a URL; AWS and Azure
+# ids are the cloud's own.
+NOT_RESOURCE_IDS = frozenset(
+    {"client_id", "aws_access_key_id", "tenant_id", "data_collection_rule_id"}
+)
 # Array query parameters: the wire key (repeated, ``id=a&id=b``, OpenAPI's default ``form``
 # style and what ngrok's official client sends) by parameter name.
 QUERY_WIRE_KEYS = {"ids": "id", "urls": "url"}
@@ -83,7 +86,8 @@ PRECHECKS = {
 # (https://ngrok.com/docs/api/api-filtering); the spec copy does not declare it yet.
 FILTER_PARAM = {
     "type": "string",
-    "description": "a CEL expression selecting the resources to return, passed through",
+    "description": "a CEL expression selecting the resources to return (see ngrok's API "
+    "filtering docs), passed through",
 }
 # Fields the API and ngrok's official client (ngrok-api 0.19) have that this spec copy lacks.
 EXTRA_PROPERTIES: dict[str, dict[str, dict[str, Any]]] = {

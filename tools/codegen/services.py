@@ -150,8 +150,7 @@ def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
 
 def _filter_doc(op: Operation) -> str:
     text = sentence(op.description or op.summary)
-    note = "``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through."
-    parts = [textwrap.fill(text, 88), note, f"``{op.method} {op.path}``"]
+    parts = [textwrap.fill(text, 88), f"``{op.method} {op.path}``"]
     args = _args(op.query_extra)
     return '"""' + "\n\n".join(parts + ([args] if args else [])) + '\n"""\n'
 

@@ -235,7 +235,7 @@ event_target_azure_logs_ingestion = check.nested(
         "client_id": check.string,
         "client_secret": check.string,
         "logs_ingestion_uri": check.string,
-        "data_collection_rule_id": check.path_segment,
+        "data_collection_rule_id": check.string,
         "data_collection_stream_name": check.string,
     },
     record=True,

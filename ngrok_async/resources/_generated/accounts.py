@@ -171,12 +171,11 @@ class APIKeysService(ResourceService[APIKey]):
     ) -> AsyncIterator[APIKey]:
         """List all API keys owned by this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /api_keys``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -243,12 +242,11 @@ class BotUsersService(ResourceService[BotUser]):
     ) -> AsyncIterator[BotUser]:
         """List all bot users in this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /bot_users``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

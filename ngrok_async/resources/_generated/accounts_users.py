@@ -63,12 +63,11 @@ class ServiceUsersService(ResourceService[ServiceUser]):
     ) -> AsyncIterator[ServiceUser]:
         """List all service users in this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /service_users``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

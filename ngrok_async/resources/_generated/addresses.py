@@ -171,12 +171,11 @@ class AgentIngressesService(ResourceService[AgentIngress]):
     ) -> AsyncIterator[AgentIngress]:
         """List all Agent Ingresses owned by this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /agent_ingresses``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -271,12 +270,11 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
     ) -> AsyncIterator[ReservedAddr]:
         """List all reserved addresses on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /reserved_addrs``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

@@ -109,12 +109,11 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
     ) -> AsyncIterator[FailoverBackend]:
         """List all Failover backends on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /backends/failover``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -215,12 +214,11 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
     ) -> AsyncIterator[HTTPResponseBackend]:
         """List.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /backends/http_response``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

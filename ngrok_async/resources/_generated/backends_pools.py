@@ -148,12 +148,11 @@ class StaticBackendsService(ResourceService[StaticBackend]):
     ) -> AsyncIterator[StaticBackend]:
         """List all static backends on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /backends/static``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -242,12 +241,11 @@ class TunnelGroupBackendsService(ResourceService[TunnelGroupBackend]):
     ) -> AsyncIterator[TunnelGroupBackend]:
         """List all TunnelGroup backends on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /backends/tunnel_group``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -332,12 +330,11 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
     ) -> AsyncIterator[WeightedBackend]:
         """List all Weighted backends on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /backends/weighted``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

@@ -156,12 +156,11 @@ class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
     ) -> AsyncIterator[CertificateAuthority]:
         """List all Certificate Authority on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /certificate_authorities``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -252,12 +251,11 @@ class TLSCertificatesService(ResourceService[TLSCertificate]):
     ) -> AsyncIterator[TLSCertificate]:
         """List all TLS certificates on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /tls_certificates``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

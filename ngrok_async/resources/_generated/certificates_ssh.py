@@ -121,12 +121,11 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
     ) -> AsyncIterator[SSHHostCertificate]:
         """List all SSH Host Certificates issued on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /ssh_host_certificates``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

@@ -187,12 +187,11 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
     ) -> AsyncIterator[ReservedDomain]:
         """List all reserved domains on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /reserved_domains``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

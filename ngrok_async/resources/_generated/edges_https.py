@@ -107,12 +107,11 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
     ) -> AsyncIterator[HTTPSEdge]:
         """Returns a list of all HTTPS Edges on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /edges/https``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

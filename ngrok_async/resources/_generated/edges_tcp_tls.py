@@ -152,12 +152,11 @@ class EdgesTCPService(ResourceService[TCPEdge]):
     ) -> AsyncIterator[TCPEdge]:
         """Returns a list of all TCP Edges on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /edges/tcp``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -292,12 +291,11 @@ class EdgesTLSService(ResourceService[TLSEdge]):
     ) -> AsyncIterator[TLSEdge]:
         """Returns a list of all TLS Edges on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /edges/tls``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

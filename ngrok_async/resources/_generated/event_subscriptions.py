@@ -101,12 +101,11 @@ class EventSubscriptionsService(ResourceService[EventSubscription]):
     ) -> AsyncIterator[EventSubscription]:
         """List this Account's Event Subscriptions.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /event_subscriptions``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

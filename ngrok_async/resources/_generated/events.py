@@ -215,12 +215,11 @@ class EventDestinationsService(ResourceService[EventDestination]):
     ) -> AsyncIterator[EventDestination]:
         """List all Event Destinations on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /event_destinations``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

@@ -120,12 +120,11 @@ class IPPoliciesService(ResourceService[IPPolicy]):
     ) -> AsyncIterator[IPPolicy]:
         """List all IP policies on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /ip_policies``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -223,12 +222,11 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
     ) -> AsyncIterator[IPPolicyRule]:
         """List all IP policy rules on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /ip_policy_rules``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -335,12 +333,11 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
     ) -> AsyncIterator[IPRestriction]:
         """List all IP restrictions on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /ip_restrictions``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

@@ -215,12 +215,11 @@ class EndpointsService(ResourceService[Endpoint]):
     ) -> AsyncIterator[Endpoint]:
         """List all active endpoints on the account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /endpoints``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(
             limit=limit, before_id=before_id, ids=ids, urls=urls, filter=filter
@@ -300,12 +299,11 @@ class TunnelSessionsService(ops.Operations[TunnelSession]):
     ) -> AsyncIterator[TunnelSession]:
         """List all online tunnel sessions running on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /tunnel_sessions``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -370,12 +368,11 @@ class TunnelsService(ops.Operations[Tunnel]):
     ) -> AsyncIterator[Tunnel]:
         """List all online tunnels currently running on the account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /tunnels``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

@@ -132,12 +132,11 @@ class SecretsService(ResourceService[Secret]):
     ) -> AsyncIterator[Secret]:
         """List all Secrets owned by account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /vault_secrets``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -222,12 +221,11 @@ class VaultsService(ResourceService[Vault]):
     ) -> AsyncIterator[Vault]:
         """List all Vaults owned by account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /vaults``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -277,12 +275,11 @@ class VaultsService(ResourceService[Vault]):
     ) -> AsyncIterator[Secret]:
         """List the secrets stored in one vault.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /vaults/{id}/secrets``
 
         Args:
-            filter: a CEL expression selecting the resources to return, passed through.
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.get_secrets_by_vault_pages(
             id, limit=limit, before_id=before_id, filter=filter
