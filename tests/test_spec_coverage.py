@@ -50,6 +50,7 @@ CHOICES = {
     "min_version": "1.2",
     "match_type": "path_prefix",
     "action": "deny",
+    "type": "endpoints",
 }
 NESTED_CHOICES = {"private_key_type": "ecdsa"}
 INT_MAPS = {("WeightedBackend", "backends")}

@@ -52,6 +52,7 @@ LITERAL_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("EndpointTLSTerminationAtEdge", "min_version"): ("1.0", "1.1", "1.2", "1.3"),
     ("HTTPSEdgeRoute", "match_type"): ("exact_path", "path_prefix"),
     ("IPPolicyRule", "action"): ("allow", "deny"),
+    ("IPRestriction", "type"): ("dashboard", "api", "agent", "endpoints"),
 }
 # Nested request fields the API rejects a request without (``Required[...]`` in the TypedDict).
 REQUIRED_NESTED = frozenset(

@@ -280,7 +280,7 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
         "description": check.description,
         "metadata": check.metadata,
         "enforced": check.boolean,
-        "type": check.string,
+        "type": check.one_of("dashboard", "api", "agent", "endpoints"),
         "ip_policy_ids": check.string_list,
     }
     update_checks: ClassVar[Checks] = {
@@ -298,7 +298,7 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         enforced: NotGivenOr[bool] = NOT_GIVEN,
-        type: NotGivenOr[str] = NOT_GIVEN,
+        type: NotGivenOr[Literal["dashboard", "api", "agent", "endpoints"]] = NOT_GIVEN,
         ip_policy_ids: NotGivenOr[Sequence[str]] = NOT_GIVEN,
     ) -> IPRestriction:
         """Create a new IP restriction.
