@@ -109,3 +109,14 @@ async def test_a_module_read_from_the_api_can_be_passed_back(
             "auth_check_interval": 0,
         }
     }
+
+
+async def test_a_required_nested_key_is_checked(client: AsyncClient, api: respx.MockRouter) -> None:
+    route = api.post("/event_destinations").respond(200, json={"id": "ed_1", "uri": "u"})
+    creds = {"aws_access_key_id": "AKIA"}
+    with pytest.raises(InvalidParameterError) as caught:
+        await client.event_destinations.create(
+            target={"kinesis": {"auth": {"creds": creds}, "stream_arn": "arn:x"}}
+        )
+    assert caught.value.param == "target.kinesis.auth.creds.aws_secret_access_key"
+    assert not route.called

@@ -6,6 +6,7 @@ Only type-checked (tests/test_typing.py), never run.
 from __future__ import annotations
 
 from ngrok_async import AsyncClient
+from ngrok_async.types import AWSCredentialsParam
 
 
 async def main(client: AsyncClient, edge_id: str, route_id: str) -> None:
@@ -21,3 +22,5 @@ async def main(client: AsyncClient, edge_id: str, route_id: str) -> None:
     module = await client.edge_modules.https_edge_route_oauth.get(edge_id, route_id)
     await routes.update(edge_id, route_id, compression=module)  # error
     await routes.update(edge_id, route_id, oauth=module)
+    creds: AWSCredentialsParam = {"aws_access_key_id": "AKIA"}  # error
+    await client.event_destinations.create(target={"kinesis": {"auth": {"creds": creds}}})
