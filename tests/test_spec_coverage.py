@@ -270,7 +270,7 @@ async def test_operation_on_the_wire(
     assert request.method == op["method"]
     assert request.url.path == expected_path
     assert sorted(request.url.params.multi_items()) == sorted([*expected_query.items(), *repeated])
-    if op["body"]:
+    if expected_body:  # a body schema without fields sends no body, as the official client does
         assert json.loads(request.content) == expected_body
     else:
         assert request.content == b""

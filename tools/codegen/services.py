@@ -70,10 +70,8 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
     returns = record if op.response else "None"
     head = f"async def {op.name}({', '.join(sig)}) -> {returns}:\n"
     params = "{" + ", ".join(f'"{p.name}": {p.name}' for p in op.body) + "}"
-    body_expr = "None"
-    if op.body_schema and not op.body:
-        body_expr = "{}"
-    elif op.body_schema:
+    body_expr = "None"  # also when the body schema has no fields: no body, as the official client
+    if op.body:
         body_expr = f"build_body(self.{op.name}_checks, {params}, nullable={nullable})"
     if flat and op.name == "create" and op.path == svc.flat_path:
         call = f"return await self._create({params})"
@@ -87,7 +85,7 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
     else:
         path = _path_expr(op)
         fn = "_call" if op.response else "_call_empty"
-        args = f'"{op.method}", {path}' + (f", {body_expr}" if op.body_schema else "")
+        args = f'"{op.method}", {path}' + (f", {body_expr}" if op.body else "")
         call = f"{'return ' if op.response else ''}await self.{fn}({args})"
     pre = PRECHECKS.get((svc.tag, op.name))
     return head + indented(doc + (pre + "\n" if pre else "") + call) + "\n\n"

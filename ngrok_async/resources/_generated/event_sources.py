@@ -88,7 +88,6 @@ class EventSourcesService(ops.Operations[EventSource]):
                 subscription_id=subscription_id,
                 type=type,
             ),
-            {},
         )
 
     async def delete(self, subscription_id: str, type: str) -> None:

@@ -333,7 +333,7 @@ class TunnelSessionsService(ops.Operations[TunnelSession]):
 
         ``POST /tunnel_sessions/{id}/update``
         """
-        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/update", id=id), {})
+        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/update", id=id))
 
     async def restart(self, id: str) -> None:
         """Issues a command instructing the ngrok agent to restart. The agent restarts itself by
@@ -342,14 +342,14 @@ class TunnelSessionsService(ops.Operations[TunnelSession]):
 
         ``POST /tunnel_sessions/{id}/restart``
         """
-        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/restart", id=id), {})
+        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/restart", id=id))
 
     async def stop(self, id: str) -> None:
         """Issues a command instructing the ngrok agent that started this tunnel session to exit.
 
         ``POST /tunnel_sessions/{id}/stop``
         """
-        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/stop", id=id), {})
+        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/stop", id=id))
 
 
 class TunnelsService(ops.Operations[Tunnel]):
