@@ -36,6 +36,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("AiohttpTransport needs aiohttp: pip install 'ngrok-async[aiohttp]'") from exc
 
+_AIOHTTP_SETS = frozenset({b"host", b"content-length", b"transfer-encoding"})
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 Trace = Callable[[str, dict[str, Any]], Awaitable[None]]
 

@@ -8,9 +8,7 @@ count passes it.
 
 from __future__ import annotations
 
-import contextlib
 import zlib
-from collections.abc import AsyncIterator
 from typing import Final
 
 import httpx
@@ -53,22 +51,6 @@ class _Inflater:
         return piece
 
 
-@contextlib.asynccontextmanager
-async def _closing(response: httpx.Response) -> AsyncIterator[AsyncIterator[bytes]]:
-    """The raw body stream, closed on the way out even when left early (an async generator
-    left unclosed warns on trio)."""
-    stream = response.stream
-    if not isinstance(stream, httpx.AsyncByteStream):
-        raise TypeError("a synchronous response stream on an async client")
-    iterator = stream.__aiter__()
-    try:
-        yield iterator
-    finally:
-        aclose = getattr(iterator, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-
 async def read_body(
     response: httpx.Response, limit: int, resource: str, *, truncate: bool = False
 ) -> bytes:
@@ -102,8 +84,12 @@ async def read_body(
     chunks: list[bytes] = []
     received = 0
     try:
-        async with _closing(response) as stream:
-            async for chunk in stream:
+        stream = response.stream
+        if not isinstance(stream, httpx.AsyncByteStream):
+            raise TypeError("a synchronous response stream on an async client")
+        chunks_in = stream.__aiter__()
+        try:
+            async for chunk in chunks_in:
                 received += len(chunk)
                 chunks.append(chunk if inflater is None else inflater.feed(chunk))
                 decoded_over = inflater is not None and inflater.budget < 0
@@ -113,6 +99,11 @@ async def read_body(
                     raise ResponseTooLargeError(
                         resource=resource, limit=limit, decoded=decoded_over
                     )
+        finally:
+            # Closed even when left early: an async generator left for the GC warns on trio.
+            aclose = getattr(chunks_in, "aclose", None)
+            if aclose is not None:
+                await aclose()
         if inflater is not None:
             chunks.append(inflater.flush())
             if inflater.budget < 0:

@@ -41,18 +41,17 @@ def build_body(checks: Checks, params: Mapping[str, Any], *, nullable: bool) -> 
 
 
 def page_params(limit: int | None, before_id: str | None, **extra: Any) -> dict[str, str]:
-    """Query parameters of a list call; ``extra`` ones that are ``None`` are left out."""
+    """Query parameters of a list call; ``extra`` ones that are ``None`` are left out.
+
+    Array parameters repeat their key instead; see :func:`._ops.with_query`.
+    """
     params: dict[str, str] = {}
     if limit is not None:
         params["limit"] = check.page_limit("limit", limit)
     if before_id is not None:
         params["before_id"] = check.path_segment("before_id", before_id)
     for name, value in extra.items():
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            params[name] = ",".join(check.string_list(name, value))
-        else:
+        if value is not None:
             params[name] = check.string(name, value)
     return params
 
@@ -118,11 +117,13 @@ class ResourceService(Generic[R]):
     async def _update(self, id: str, params: Mapping[str, Any]) -> R:
         path = self._item_path(id)
         body = build_body(self.update_checks, params, nullable=True)
-        return self._decode(await self._http.request("PATCH", path, body=body))
+        record: R = await self._http.request("PATCH", path, body=body, decode=self._decode)
+        return record
 
     async def get(self, id: str) -> R:
         """Fetch one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""
-        return self._decode(await self._http.request("GET", self._item_path(id)))
+        record: R = await self._http.request("GET", self._item_path(id), decode=self._decode)
+        return record
 
     async def delete(self, id: str) -> None:
         """Delete one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""

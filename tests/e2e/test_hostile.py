@@ -155,23 +155,54 @@ def test_the_default_deadline_is_finite() -> None:
     assert ngrok.deadline == 60.0
 
 
-def test_a_deadline_while_connecting_is_never_sent_on_default(
-    monkeypatch: pytest.MonkeyPatch,
+class Stalling(httpx.AsyncHTTPTransport):
+    """httpx's transport class (so the SDK trusts its trace events) that stalls, optionally
+    after reporting that the request's headers started to go out."""
+
+    def __init__(self, sent: bool) -> None:
+        super().__init__()
+        self.sent = sent
+        self.calls = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        if self.sent:
+            await request.extensions["trace"]("http11.send_request_headers.started", {})
+        await anyio.sleep(30)
+        raise AssertionError("the deadline should have ended this attempt")
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_a_create_stalled_before_sending_is_retried(
+    backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A create that times out before a connection exists is retried, not ambiguous."""
     no_sleep(monkeypatch)
-    attempts = []
+    transport = Stalling(sent=False)
 
     async def main() -> None:
-        async with AsyncClient(
-            KEY, base_url="http://127.0.0.1:9", timeout=0.2, max_retries=1
-        ) as ngrok:
-            with pytest.raises(NgrokConnectionError) as caught:
+        async with AsyncClient(KEY, transport=transport, timeout=0.2, max_retries=2) as ngrok:
+            with pytest.raises(NgrokTimeoutError) as caught:
                 await ngrok.credentials.create(description="x")
-            attempts.append(caught.value)
+        assert not isinstance(caught.value, AmbiguousCreateError)
 
-    anyio.run(main)
-    assert not isinstance(attempts[0], AmbiguousCreateError)
+    anyio.run(main, backend=backend)
+    assert transport.calls == 3
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_a_create_stalled_after_sending_is_ambiguous(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_sleep(monkeypatch)
+    transport = Stalling(sent=True)
+
+    async def main() -> None:
+        async with AsyncClient(KEY, transport=transport, timeout=0.2, max_retries=2) as ngrok:
+            with pytest.raises(AmbiguousCreateError):
+                await ngrok.credentials.create(description="x")
+
+    anyio.run(main, backend=backend)
+    assert transport.calls == 1
 
 
 # -- body caps ------------------------------------------------------------------------------
@@ -483,3 +514,15 @@ def test_a_create_cancelled_before_it_left_is_not_in_doubt(kind: str) -> None:
                 assert not in_doubt(caught[0])
 
         run(kind, main)
+
+
+def test_a_generated_create_with_a_broken_body_says_it_exists() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(201, content=b'{"id": ')
+
+    async def main() -> None:
+        async with AsyncClient(KEY, transport=httpx.MockTransport(handler)) as ngrok:
+            with pytest.raises(CreatedButUndecodableError, match="was created"):
+                await ngrok.reserved_addrs.create(description="x")
+
+    anyio.run(main)
