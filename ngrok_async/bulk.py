@@ -157,7 +157,8 @@ class BulkRun(Generic[Q, M]):
             raise InvalidParameterError("journal", "must be a path, a Journal or None")
         if journal is not None and ops.decode is None:
             raise InvalidParameterError("journal", "this service cannot keep records in one")
-        self.run_id = secrets.token_hex(8)
+        self.run_id: str = secrets.token_hex(8)
+        """The marker prefix: random per run, or the journal's (stable across resumes)."""
         self._requests = requests
         self._ops = ops
         self._concurrency = concurrency

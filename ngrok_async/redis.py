@@ -56,7 +56,7 @@ from ._types import DEFAULT_RATE_LIMIT, RateLimit
 
 __all__ = ["LimiterUnavailableError", "RedisLimiter"]
 
-logger = logging.getLogger("ngrok_async")
+logger: logging.Logger = logging.getLogger("ngrok_async")
 
 
 _WAITER_TTL_MS = 2000
