@@ -48,7 +48,7 @@ from ._bulk_results import (
     _Counters,
     _Results,
 )
-from ._convert import converter
+from ._convert import to_dict
 from ._errors import InvalidParameterError, NgrokError
 from ._reconcile import MARKER_KEY, M, Marked, Reconciler, add_marker, read_marker
 from ._reconcile import verdict as judge
@@ -450,8 +450,8 @@ def _digest(body: Mapping[str, Any]) -> str:
 
 
 def _journal_record(record: object) -> dict[str, Any]:
-    data = converter.unstructure(record)
-    return {k: v for k, v in data.items() if k not in SECRET_FIELDS and v is not None}
+    hidden = {field.name for field in attrs.fields(type(record)) if field.repr is False}
+    return {k: v for k, v in to_dict(record).items() if k not in SECRET_FIELDS | hidden}
 
 
 def _positive_int(name: str, value: object) -> None:

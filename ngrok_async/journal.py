@@ -6,8 +6,9 @@ request ends exactly once: created ones come back from the journal, in-doubt one
 answer recorded) are settled by the metadata marker, the rest are created. A path means a
 :class:`SQLiteJournal`; anything implementing :class:`Journal` (Postgres, Redis, ...) works too.
 
-Secrets the API shows only once (a credential's or API key's ``token``) are dropped from the
-rows (``SECRET_FIELDS``): a resumed run returns those records without them. To keep them, pass
+Secrets the API shows only once (a credential's or API key's ``token``, any field a record
+hides from ``repr``) are dropped from the rows: a resumed run returns those records without
+them. To keep them, pass
 ``on_created=`` to ``create_many``: it receives each created record, token included, before
 the row is marked done.
 """
@@ -32,7 +33,7 @@ __all__ = ["SECRET_FIELDS", "Journal", "JournalEntry", "JournalError", "SQLiteJo
 
 JOURNAL_FORMAT = "ngrok_async.journal/1"
 SECRET_FIELDS = frozenset({"token"})
-"""Record fields never written to a journal."""
+"""Record fields never written to a journal (nor is any field a record hides from ``repr``)."""
 
 State = Literal["sent", "created", "not_created"]
 T = TypeVar("T")
