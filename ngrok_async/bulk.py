@@ -450,7 +450,8 @@ def _digest(body: Mapping[str, Any]) -> str:
 
 
 def _journal_record(record: object) -> dict[str, Any]:
-    hidden = {field.name for field in attrs.fields(type(record)) if field.repr is False}
+    fields = getattr(type(record), "__attrs_attrs__", ())
+    hidden = {field.name for field in fields if field.repr is False}
     return {k: v for k, v in to_dict(record).items() if k not in SECRET_FIELDS | hidden}
 
 
