@@ -31,7 +31,7 @@ import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import anyio
 import anyio.lowlevel
@@ -450,9 +450,10 @@ def _digest(body: Mapping[str, Any]) -> str:
 
 
 def _journal_record(record: object) -> dict[str, Any]:
-    fields = getattr(type(record), "__attrs_attrs__", ())
-    hidden = {field.name for field in fields if field.repr is False}
-    return {k: v for k, v in to_dict(record).items() if k not in SECRET_FIELDS | hidden}
+    data = to_dict(record)  # raises TypeError unless it is an attrs record
+    fields = attrs.fields(cast(Any, type(record)))
+    hidden = SECRET_FIELDS | {field.name for field in fields if field.repr is False}
+    return {k: v for k, v in data.items() if k not in hidden}
 
 
 def _positive_int(name: str, value: object) -> None:
