@@ -32,17 +32,6 @@ from ._limits import Limiter, RequestLimiter
 from ._paging import Page
 from ._types import NOT_GIVEN, NotGiven, RateLimit
 from ._version import __version__
-from .bulk import (
-    BulkCancelledError,
-    BulkProgress,
-    BulkResult,
-    BulkRun,
-    Created,
-    NotCreated,
-    Outcome,
-    Unknown,
-)
-from .journal import Journal, JournalEntry, JournalError, SQLiteJournal
 from .resources.credentials import Credential, CredentialRequest, CredentialsService
 from .resources.ssh import (
     SSHCertificateAuthoritiesService,
@@ -57,14 +46,47 @@ from .resources.ssh import (
 
 if TYPE_CHECKING:
     from ._aiohttp import AiohttpTransport
+    from .bulk import (
+        BulkCancelledError,
+        BulkProgress,
+        BulkResult,
+        BulkRun,
+        Created,
+        NotCreated,
+        Outcome,
+        Unknown,
+    )
+    from .journal import Journal, JournalEntry, JournalError, SQLiteJournal
+
+_LAZY = {
+    "AiohttpTransport": "._aiohttp",
+    **dict.fromkeys(
+        (
+            "BulkCancelledError",
+            "BulkProgress",
+            "BulkResult",
+            "BulkRun",
+            "Created",
+            "NotCreated",
+            "Outcome",
+            "Unknown",
+        ),
+        ".bulk",
+    ),
+    **dict.fromkeys(("Journal", "JournalEntry", "JournalError", "SQLiteJournal"), ".journal"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "AiohttpTransport":  # imports aiohttp, so only when asked for
-        from ._aiohttp import AiohttpTransport
+    """Names whose modules load on first use: aiohttp's transport, bulk issuance, journals."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ngrok_async' has no attribute {name!r}")
+    import importlib
 
-        return AiohttpTransport
-    raise AttributeError(f"module 'ngrok_async' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [

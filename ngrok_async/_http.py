@@ -316,9 +316,8 @@ class HTTPCore:
     async def _pause_after_429(self, content: bytes, retry_after: str | None) -> None:
         """Hold every caller of this client. The simultaneous-request cap (ERR_NGROK_225) frees
         as requests finish; only the rate window (ERR_NGROK_226) needs waiting out."""
-        seconds = _retry.parse_retry_after(retry_after)
         await self._limiter.after_429(
-            retry_after=None if seconds is None else min(seconds, _retry.RETRY_AFTER_CAP),
+            retry_after=_retry.retry_after_seconds(retry_after),
             concurrency_cap=b"ERR_NGROK_225" in content,
         )
 

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Protocol
 
 import httpx
 
@@ -150,27 +149,7 @@ def retry_delay(
     return backoff_delay(retries_done, base=base, rand=rand)
 
 
-class _Window(Protocol):
-    @property
-    def next_expiry_in(self) -> float: ...
-
-
-def pause_after_429(
-    retry_after: str | None,
-    limiter: _Window | None = None,
-    *,
-    floor: float = BACKOFF_BASE,
-    cap: float = RETRY_AFTER_CAP,
-    now: datetime | None = None,
-) -> float:
-    """How long the whole client holds new attempts after a 429 (pass it to ``Limiter.pause``).
-
-    ``Retry-After`` when given (at most ``cap``). Otherwise until the oldest permit in the
-    client's window expires, the first moment the server's rolling window is known to have lost
-    one of our requests (at most one window), and never less than ``floor``.
-    """
-    seconds = parse_retry_after(retry_after, now=now)
-    if seconds is not None:
-        return min(seconds, cap)
-    frees_in = limiter.next_expiry_in if limiter is not None else 0.0
-    return min(cap, max(floor, frees_in))
+def retry_after_seconds(value: str | None, *, cap: float = RETRY_AFTER_CAP) -> float | None:
+    """A ``Retry-After`` header as seconds to hold the client (at most ``cap``), or None."""
+    seconds = parse_retry_after(value)
+    return None if seconds is None else min(seconds, cap)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import timedelta
 from typing import Final, Literal, TypeAlias, TypeVar
 
 import attrs
@@ -59,3 +60,7 @@ class RateLimit:
 
 
 DEFAULT_RATE_LIMIT: Final = RateLimit()
+
+
+DEFAULT_CLOCK_SKEW: Final = timedelta(minutes=5)
+"""How far before a failed attempt bulk reconciliation lists back (client/server clock skew)."""

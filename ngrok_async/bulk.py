@@ -52,6 +52,7 @@ from ._convert import to_dict
 from ._errors import InvalidParameterError, NgrokError
 from ._reconcile import MARKER_KEY, M, Marked, Reconciler, add_marker, read_marker
 from ._reconcile import verdict as judge
+from ._types import DEFAULT_CLOCK_SKEW
 from .journal import SECRET_FIELDS, Journal, JournalEntry, JournalError, SQLiteJournal
 
 __all__ = [
@@ -71,8 +72,6 @@ __all__ = [
     "read_marker",
 ]
 
-DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
-"""How far before a failed attempt reconciliation lists back (client/server clock skew)."""
 
 Q = TypeVar("Q")
 R = TypeVar("R")

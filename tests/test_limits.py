@@ -23,7 +23,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ngrok_async._limits import Limiter
-from ngrok_async._retry import pause_after_429
 from ngrok_async._types import RateLimit
 
 T = TypeVar("T")
@@ -116,7 +115,6 @@ async def test_numbers_follow_acquisition_completion_and_expiry() -> None:
     now[0] = 160.0  # ten seconds after completion, not after start
     assert limiter.window_used == 0
     assert limiter.next_expiry_in == 0.0
-    assert pause_after_429(None, limiter) == 0.5
 
 
 async def test_no_limits_lets_everything_through_at_once() -> None:
@@ -539,10 +537,15 @@ def test_pause_after_429_waits_for_the_oldest_permit_to_expire() -> None:
         for _ in range(3):
             async with limiter.slot():
                 await trio.sleep(1.0)
-        pauses.append(pause_after_429(None, limiter))  # oldest completed at 1.0, now 3.0
-        pauses.append(pause_after_429("2", limiter))
-        await trio.sleep(7.9)
-        pauses.append(pause_after_429(None, limiter))  # expiring in 0.1: the floor wins
+        start = trio.current_time()
+        await limiter.after_429(retry_after=None, concurrency_cap=False)
+        pauses.append(limiter.paused_until - start)  # oldest completed at 1.0, now 3.0
+        await trio.sleep(8.0)
+        await limiter.after_429(retry_after=2.0, concurrency_cap=False)
+        pauses.append(limiter.paused_until - trio.current_time())  # Retry-After wins
+        await trio.sleep(2.0)
+        await limiter.after_429(retry_after=None, concurrency_cap=True)
+        pauses.append(limiter.paused_until - trio.current_time())  # the cap: the floor only
         return pauses
 
     assert virtual(main) == pytest.approx([8.0, 2.0, 0.5])

@@ -17,7 +17,7 @@ from ngrok_async._retry import (
     decide,
     may_have_reached_server,
     parse_retry_after,
-    pause_after_429,
+    retry_after_seconds,
     retry_delay,
 )
 
@@ -270,29 +270,18 @@ def test_retry_delay_falls_back_to_backoff(
     assert got == expected
 
 
-class _Window:
-    def __init__(self, frees_in: float) -> None:
-        self.next_expiry_in = frees_in
-
-
 @pytest.mark.parametrize(
-    ("retry_after", "window", "expected"),
+    ("retry_after", "expected"),
     [
-        ("7", _Window(30.0), 7.0),  # the server's word wins
-        ("600", None, 60.0),
-        ("Wed, 21 Oct 2015 07:28:05 GMT", _Window(30.0), 5.0),
-        (None, _Window(12.5), 12.5),  # until the oldest permit in the window expires
-        ("junk", _Window(12.5), 12.5),
-        (None, _Window(0.1), 0.5),  # floor
-        (None, _Window(0.0), 0.5),
-        (None, None, 0.5),
-        (None, _Window(300.0), 60.0),
+        ("7", 7.0),  # the server's word wins (the limiter applies it as is)
+        ("600", 60.0),
+        ("junk", None),  # then the limiter's own rule: until the oldest permit expires
+        (None, None),
     ],
 )
-def test_pause_after_429(retry_after: str | None, window: _Window | None, expected: float) -> None:
-    assert pause_after_429(retry_after, window, now=NOW) == expected
+def test_retry_after_seconds(retry_after: str | None, expected: float | None) -> None:
+    assert retry_after_seconds(retry_after) == expected
 
 
-def test_pause_after_429_custom_floor_and_cap() -> None:
-    assert pause_after_429(None, _Window(0.0), floor=2.0) == 2.0
-    assert pause_after_429(None, _Window(40.0), cap=30.0) == 30.0
+def test_retry_after_seconds_custom_cap() -> None:
+    assert retry_after_seconds("40", cap=30.0) == 30.0

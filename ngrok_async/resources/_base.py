@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 import attrs
 
@@ -19,7 +19,9 @@ from .._errors import InvalidParameterError
 from .._http import HTTPCore
 from .._paging import Page, iter_pages
 from .._types import NOT_GIVEN
-from ..bulk import BulkOps
+
+if TYPE_CHECKING:
+    from ..bulk import BulkOps
 
 R = TypeVar("R")
 Q = TypeVar("Q")
@@ -104,6 +106,8 @@ class ResourceService(Generic[R]):
 
         def newest_first(filter: str | None) -> AsyncIterator[R]:
             return self.list(limit=100, filter=filter)
+
+        from ..bulk import BulkOps
 
         return BulkOps(
             body=body,

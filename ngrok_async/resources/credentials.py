@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
 from .. import _validate as check
-from .._types import NOT_GIVEN, NotGivenOr
-from ..bulk import DEFAULT_CLOCK_SKEW, BulkProgress, BulkRun
-from ..journal import Journal
+from .._types import DEFAULT_CLOCK_SKEW, NOT_GIVEN, NotGivenOr
 from ._base import Checks, ResourceService
+
+if TYPE_CHECKING:  # bulk issuance loads on first use
+    from ..bulk import BulkProgress, BulkRun
+    from ..journal import Journal
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -109,6 +111,8 @@ class CredentialsService(ResourceService[Credential]):
         A credential found by reconciliation has no ``token`` (the API returns it only once):
         delete it and create it again if you need the token.
         """
+        from ..bulk import BulkRun
+
         return BulkRun(
             requests,
             self._bulk_ops(CredentialRequest),

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from .. import _validate as check
-from .._types import NOT_GIVEN, NotGivenOr
-from ..bulk import DEFAULT_CLOCK_SKEW, BulkProgress, BulkRun
-from ..journal import Journal
+from .._types import DEFAULT_CLOCK_SKEW, NOT_GIVEN, NotGivenOr
 from ._base import Checks, ResourceService
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # bulk issuance and certificate parsing load on first use
+    from ..bulk import BulkProgress, BulkRun
+    from ..journal import Journal
     from ..ssh_keys import CertificateInfo, KeyInput
 
 _DESCRIBED = {"description": check.description, "metadata": check.metadata}
@@ -197,6 +197,8 @@ class SSHCredentialsService(ResourceService[SSHCredential]):
     ) -> BulkRun[SSHCredentialRequest, SSHCredential]:
         """Register SSH keys concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
         Reconciliation matches the marker and the public key."""
+        from ..bulk import BulkRun
+
         return BulkRun(
             requests,
             self._bulk_ops(SSHCredentialRequest),
@@ -353,6 +355,8 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
     ) -> BulkRun[SSHUserCertificateRequest, SSHUserCertificate]:
         """Issue certificates concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
         Reconciliation matches the marker, the public key and the CA."""
+        from ..bulk import BulkRun
+
         return BulkRun(
             requests,
             self._bulk_ops(SSHUserCertificateRequest),
