@@ -64,6 +64,7 @@ class Kind:
     updatable: tuple[str, ...]
     create: Callable[[CreateContext, dict[str, Any]], Created]
     list_key: str = ""  # the list response's key when it is not ``name`` ("keys")
+    key: str = "id"  # the item's path parameter
 
     @property
     def items_key(self) -> str:
