@@ -322,11 +322,11 @@ async def _serve_lean(args: argparse.Namespace, tls: ssl.SSLContext | None) -> N
 
 async def _serve_fake(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
     import attrs
+    from ngrok_async.testing._server import serve_http
 
     from ngrok_async.testing import FakeNgrok, Faults
     from ngrok_async.testing._resources import KINDS, Record
     from ngrok_async.testing._router import FakeRequest, FakeResponse
-    from ngrok_async.testing._server import serve_http
 
     faults = Faults(latency=args.latency, rate_limit=args.rate_limit)
     fake = FakeNgrok(api_key=API_KEY, faults=faults, seed=1, record_requests=False)

@@ -143,7 +143,7 @@ def match(path: str) -> list[Match]:
         if op.literals < best:
             break
         params: dict[str, str] = {}
-        for template, value in zip(op.segments, segments):
+        for template, value in zip(op.segments, segments, strict=True):
             if template.startswith("{"):
                 params[template[1:-1]] = value
             elif template != value:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ._router import FakeRequest, FakeResponse
+from ._wire import FakeRequest, FakeResponse
 
 Handler = Callable[[FakeRequest, str], Awaitable["FakeResponse | None"]]
 ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]

@@ -14,16 +14,18 @@ import attrs
 import httpx
 
 from . import _codes as codes
+from . import _wire as wire
+from ._asgi import Dropped, asgi_app
 from ._codes import FakeAPIError
 from ._faults import FakeStats, FaultGate, Faults
 from ._fields import format_timestamp
 from ._ids import IdGenerator
 from ._kinds import AnyKind
-from ._asgi import Dropped, asgi_app
 from ._resources import CreateContext, Record
-from ._router import FakeRequest, FakeResponse, Outcome, Router
+from ._router import Router
 from ._serve import serve_asgi
 from ._store import Store
+from ._wire import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
     import ssl
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
     from .. import AsyncClient
 
 DEFAULT_BASE_URL = "https://api.ngrok.com"
-_JSON = ("content-type", "application/json")
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -181,6 +182,7 @@ class FakeNgrok(httpx.AsyncBaseTransport):
         its certificate loaded) serves https. Closes every connection on exit. Needs the
         ``fake-server`` extra (``pip install 'ngrok-async[fake-server]'``).
         """
+
         def make_app(url: str) -> Any:
             return asgi_app(self._handle, base_url=url)
 
@@ -216,26 +218,26 @@ class FakeNgrok(httpx.AsyncBaseTransport):
             self._router.check_headers(request.headers)
             rolls = self._gate.admit(faults, stats)
         except FakeAPIError as exc:
-            return self._respond(_error(exc, self._operation_id()))
+            return self._respond(wire.error(exc, self._operation_id()))
         try:
             if faults.latency:
                 await anyio.sleep(faults.latency)
             if rolls.unavailable:
                 stats.faults["unavailable"] += 1
                 unavailable = FakeAPIError(503, codes.UNAVAILABLE, "Service Unavailable")
-                return self._respond(_error(unavailable, self._operation_id()))
+                return self._respond(wire.error(unavailable, self._operation_id()))
             try:
                 outcome = self._router.route(request, base_url)
             except FakeAPIError as exc:
-                response = _error(exc, self._operation_id())
+                response = wire.error(exc, self._operation_id())
             else:
                 if outcome.created_kind is not None:
                     stats.created[outcome.created_kind] += 1
-                response = _success(outcome)
+                response = wire.success(outcome)
             if rolls.bad_gateway:
                 stats.faults["bad_gateway"] += 1
                 bad_gateway = FakeAPIError(502, codes.BAD_GATEWAY, "Bad Gateway")
-                return self._respond(_error(bad_gateway, self._operation_id()))
+                return self._respond(wire.error(bad_gateway, self._operation_id()))
             if rolls.drop:
                 stats.faults["drop"] += 1
                 return None
@@ -260,24 +262,6 @@ class FakeNgrok(httpx.AsyncBaseTransport):
             serial=lambda: self._data_rng.getrandbits(64),
             lookup=self._store.get,
         )
-
-
-def _success(outcome: Outcome) -> FakeResponse:
-    if outcome.payload is None:
-        return FakeResponse(status=outcome.status, headers=(), body=b"")
-    body = json.dumps(outcome.payload, separators=(",", ":")).encode()
-    return FakeResponse(status=outcome.status, headers=(_JSON,), body=body)
-
-
-def _error(exc: FakeAPIError, operation_id: str) -> FakeResponse:
-    payload = {
-        "error_code": exc.code,
-        "status_code": exc.status,
-        "msg": exc.msg,
-        "details": {"operation_id": operation_id},
-    }
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    return FakeResponse(status=exc.status, headers=(_JSON, *exc.headers.items()), body=body)
 
 
 def _record(request: FakeRequest) -> RecordedRequest:

@@ -53,7 +53,7 @@ class Kinds:
         for template in self._kinds:
             segments = template.split("/")
             if len(segments) == len(parts) and all(
-                s.startswith("{") or s == p for s, p in zip(segments, parts)
+                s.startswith("{") or s == p for s, p in zip(segments, parts, strict=True)
             ):
                 return template
         return None

@@ -5,15 +5,13 @@ from __future__ import annotations
 import hmac
 import json
 import re
-from urllib.parse import quote, urlencode
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
-from . import _codes as codes
 from . import _api as api
+from . import _codes as codes
 from . import _schema as schema
+from . import _wire as wire
 from ._codes import FakeAPIError, bad_request, not_found
 from ._fields import format_timestamp
 from ._filter import compile_filter
@@ -22,41 +20,12 @@ from ._kinds import AnyKind, Kinds
 from ._resources import CreateContext, Record
 from ._spec_kind import SpecKind
 from ._store import Store
+from ._wire import FakeRequest, Outcome
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 100
 
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class FakeRequest:
-    """A request as the router sees it; ``headers`` keys are lower-case."""
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: bytes
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class FakeResponse:
-    """A complete response; ``headers`` names are lower-case (content-length is added on
-    the wire)."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class Outcome:
-    """The operation's result: status and JSON payload (``None`` for an empty body)."""
-
-    status: int
-    payload: Any = None
-    created_kind: str | None = None
 
 
 class Router:
@@ -192,17 +161,20 @@ class Router:
                 if self._store.get(api.fill(parent, params), ident) is None:
                     raise not_found(self._kinds.kind(parent).label, ident)
 
-    def _create(self, kind: AnyKind, collection: str, body: dict[str, Any], base_url: str) -> Outcome:
+    def _create(
+        self, kind: AnyKind, collection: str, body: dict[str, Any], base_url: str
+    ) -> Outcome:
         ctx = self._make_context(kind.prefix)
         if isinstance(kind, SpecKind):
             created = kind.create_fields(ctx, body, self._kinds.resolve)
         else:
             created = kind.create(ctx, body)
         ident = ctx.new_id
-        if kind.key != "id":
-            ident = body.get(kind.key)  # checked as required by the create schema
-            if not isinstance(ident, str) or not ident:
+        if kind.key != "id":  # keyed by a body field (an event source's type)
+            keyed = body.get(kind.key)
+            if not isinstance(keyed, str) or not keyed:
                 raise bad_request(codes.MISSING_FIELD, f"{kind.key} is required")
+            ident = keyed
             if self._store.get(collection, ident) is not None:
                 raise FakeAPIError(409, codes.CONFLICT, f"{kind.label} {ident!r} already exists")
         record = Record(
@@ -231,7 +203,8 @@ class Router:
             rendered = [self._kinds.render(kind, record, base_url) for record in records]
         else:
             rendered, more = self._filtered(kind, collection, before_id, limit, text, base_url)
-        return _page(kind.items_key, f"{base_url}/{collection}", rendered, more, limit, text)
+        payload = wire.page(kind.items_key, f"{base_url}/{collection}", rendered, more, limit, text)
+        return Outcome(status=200, payload=payload)
 
     def _filtered(
         self,
@@ -267,24 +240,13 @@ class Router:
         items = []
         for record in reversed(self._store.all(collection)):
             ref = record.fields.get(field)
-            if isinstance(ref, schema.RefValue) and ref.id == params["id"]:
-                if before_id is None or record.id < before_id:
-                    items.append(self._kinds.render(kind, record, base_url))
+            mine = isinstance(ref, schema.RefValue) and ref.id == params["id"]
+            if mine and (before_id is None or record.id < before_id):
+                items.append(self._kinds.render(kind, record, base_url))
         more = len(items) > limit
         url = f"{base_url}{api.fill(op.path, params)}"
-        return _page(kind.items_key, url, items[:limit], more, limit, None)
-
-
-def _page(
-    key: str, url: str, items: list[Any], more: bool, limit: int, text: str | None
-) -> Outcome:
-    next_uri = None
-    if more and items:
-        query = {"before_id": items[-1]["id"], "limit": str(limit)}
-        if text is not None:
-            query["filter"] = text
-        next_uri = f"{url}?{urlencode(query, quote_via=quote)}"
-    return Outcome(status=200, payload={key: items, "uri": url, "next_page_uri": next_uri})
+        payload = wire.page(kind.items_key, url, items[:limit], more, limit, None)
+        return Outcome(status=200, payload=payload)
 
 
 def _limit(raw: str | None) -> int:

@@ -33,7 +33,7 @@ def _hypercorn() -> Any:
             "in-process use (fake.client(), transport=fake) needs nothing extra"
         ) from None
 
-    class _TLSConfig(Config):  # type: ignore[misc]
+    class _TLSConfig(Config):
         """Hypercorn's config with a ready-made server SSLContext instead of key files."""
 
         def __init__(self, context: ssl.SSLContext | None) -> None:
@@ -73,6 +73,7 @@ async def serve_asgi(
     config.accesslog = None
     scheme = "https" if ssl_context is not None else "http"
     url = f"{scheme}://{_url_host(host)}:{bound}"
+    serve: Any
     if sniffio.current_async_library() == "trio":
         from hypercorn.trio import serve
     else:

@@ -15,7 +15,7 @@ import attrs
 
 from . import _api as api
 from . import _schema as schema
-from ._resources import Created, CreateContext, Record
+from ._resources import CreateContext, Created, Record
 
 _OMIT_WHEN_EMPTY = frozenset({"description", "metadata"})
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|$)|[A-Z]?[a-z0-9]+")

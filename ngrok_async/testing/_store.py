@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-
 from collections import defaultdict
 
 from ._resources import Record

@@ -118,7 +118,9 @@ async def round_trip(walk: Walk, tag: str) -> list[str]:
     if seeded:
         path = ops["get"]["path"].rsplit("/", 1)[0]
         values = await walk.parents(path)
-        kind = collection(path.format(**dict(zip(re.findall(r"{(\w+)}", path), values))))
+        kind = collection(
+            path.format(**dict(zip(re.findall(r"{(\w+)}", path), values, strict=True)))
+        )
         first = walk.fake.add_resource(kind)["id"]
         second = walk.fake.add_resource(kind)["id"]
     else:
@@ -157,7 +159,7 @@ async def round_trip(walk: Walk, tag: str) -> list[str]:
             assert getattr(await service.get(*values, first), field) == value
         done.append("update")
     for name, op in ops.items():
-        if name not in CRUD and name != "get_secrets_by_vault" or (
+        if (name not in CRUD and name != "get_secrets_by_vault") or (
             name == "update" and op["method"] == "POST"
         ):
             assert await walk.call(op, [*values, first]) is None
