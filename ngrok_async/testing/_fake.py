@@ -159,6 +159,10 @@ class FakeNgrok(httpx.AsyncBaseTransport):
     def reset(self) -> None:
         """Forget resources, recorded requests, counters and the rate window (not ``faults``)."""
         self._store.clear()
+        self.reset_counters()
+
+    def reset_counters(self) -> None:
+        """Forget recorded requests, counters and the rate window; keep the resources."""
         self.requests.clear()
         self.stats = FakeStats()
         self._gate.reset()

@@ -82,7 +82,7 @@ class Kind:
             value = extra[name] if name in extra else record.fields.get(name)
             if value is None or (name in _OMIT_WHEN_EMPTY and value == ""):
                 continue
-            out[name] = copy.deepcopy(value)
+            out[name] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
         return out
 
     def update(self, record: Record, body: dict[str, Any]) -> None:

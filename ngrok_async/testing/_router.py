@@ -191,7 +191,7 @@ class Router:
     def _list(
         self, kind: AnyKind, collection: str, query: Mapping[str, str], base_url: str
     ) -> Outcome:
-        limit = _limit(query.get("limit"))
+        limit = parse_limit(query.get("limit"))
         before_id = query.get("before_id") or None
         if before_id is not None and kind.key == "id" and not is_id(before_id, kind.prefix):
             raise bad_request(
@@ -235,7 +235,7 @@ class Router:
         if self._store.get(parent, params["id"]) is None:
             raise not_found(self._kinds.kind(parent).label, params["id"])
         kind = self._kinds.kind(collection)
-        limit = _limit(query.get("limit"))
+        limit = parse_limit(query.get("limit"))
         before_id = query.get("before_id") or None
         items = []
         for record in reversed(self._store.all(collection)):
@@ -249,7 +249,8 @@ class Router:
         return Outcome(status=200, payload=payload)
 
 
-def _limit(raw: str | None) -> int:
+def parse_limit(raw: str | None) -> int:
+    """The ``limit`` query parameter: 1..100, default 100 (the API's 400s otherwise)."""
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     if not _INTEGER.fullmatch(raw):
