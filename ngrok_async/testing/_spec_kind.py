@@ -39,8 +39,10 @@ class SpecKind:
         return self.list_key
 
     def render(self, record: Record, base_url: str, once: dict[str, Any] | None = None) -> Any:
-        out: dict[str, Any] = {"id": record.id, "uri": f"{base_url}/{record.kind}/{record.id}"}
+        out: dict[str, Any] = {"id": record.id}
         props = api.SCHEMAS.get(self.record, {})
+        if "uri" in props:
+            out["uri"] = f"{base_url}/{record.kind}/{record.id}"
         if "created_at" in props:
             out["created_at"] = record.created_at
         for name in props:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import time
 from pathlib import Path
 
@@ -265,3 +266,15 @@ def test_serve_on_trio() -> None:
             return len((await api.get("/credentials")).json()["credentials"])
 
     assert trio.run(main) == 1
+
+
+async def test_serving_without_the_extra_names_it_and_in_process_still_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "hypercorn.config", None)  # as if not installed
+    fake = FakeNgrok(API_KEY)
+    with pytest.raises(RuntimeError, match=r"ngrok-async\[fake-server\]"):
+        async with fake.serve():
+            pass
+    async with fake.client() as ngrok:
+        assert (await ngrok.credentials.create(description="in process")).id.startswith("cr_")
