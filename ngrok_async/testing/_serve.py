@@ -12,11 +12,11 @@ import logging
 import os
 import socket
 import ssl
+import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
-import sniffio
 
 GRACE_SECONDS = 0.2
 EXTRA_HINT = "pip install 'ngrok-async[fake-server]'"
@@ -74,7 +74,7 @@ async def serve_asgi(
     scheme = "https" if ssl_context is not None else "http"
     url = f"{scheme}://{_url_host(host)}:{bound}"
     serve: Any
-    if sniffio.current_async_library() == "trio":
+    if _on_trio():
         from hypercorn.trio import serve
     else:
         from hypercorn.asyncio import serve
@@ -89,6 +89,17 @@ async def serve_asgi(
             yield url
         finally:
             stop.set()
+
+
+def _on_trio() -> bool:
+    trio = sys.modules.get("trio")
+    if trio is None:
+        return False
+    try:
+        trio.lowlevel.current_task()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _url_host(host: str) -> str:
