@@ -16,8 +16,10 @@ from typing import Any
 
 import attrs
 
-# Id prefixes by collection (from ngrok's API reference examples). A collection missing here
-# gets ids with a prefix made from its path.
+# Id prefixes by collection, from the examples in ngrok's API reference and official clients;
+# those of app/sessions, app/users, backends/static, vault_secrets, vaults and service_users
+# appear in none of them and are this fake's guesses. A collection missing here gets a prefix
+# made from its path.
 PREFIXES: dict[str, str] = {
     "abuse_reports": "abrp",
     "agent_ingresses": "agin",
@@ -40,7 +42,7 @@ PREFIXES: dict[str, str] = {
     "event_destinations": "ed",
     "event_subscriptions": "esb",
     "ip_policies": "ipp",
-    "ip_policy_rules": "ippr",
+    "ip_policy_rules": "ipr",
     "ip_restrictions": "ipx",
     "reserved_addrs": "ra",
     "reserved_domains": "rd",
