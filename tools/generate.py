@@ -1,4 +1,5 @@
-"""Generate ``ngrok_async/resources/_generated/`` from ngrok's OpenAPI spec (``spec/ngrok.yaml``).
+"""Generate ``ngrok_async/resources/_generated/`` from ngrok's OpenAPI spec (``spec/ngrok.yaml``),
+and the table ``FakeNgrok`` serves the API from (``ngrok_async/testing/_api_table.json``).
 
 Run by hand after updating the spec; the output is committed::
 

@@ -91,10 +91,7 @@ class Operation:
     body: str  # request schema name, "" for none
     response: str  # response schema name, "" for none
     segments: tuple[str, ...]
-
-    @property
-    def literals(self) -> int:
-        return sum(not s.startswith("{") for s in self.segments)
+    literals: int  # how many segments are not parameters (more is more specific)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -124,12 +121,14 @@ OPERATIONS: tuple[Operation, ...] = tuple(
         body=body,
         response=response,
         segments=tuple(path.strip("/").split("/")),
+        literals=sum(not s.startswith("{") for s in path.strip("/").split("/")),
     )
     for method, path, op_id, action, body, response in _TABLE["operations"]
 )
-_BY_LENGTH: dict[int, list[Operation]] = {}
+# Every path of the API starts with a literal segment: index by it and the segment count.
+_INDEX: dict[tuple[str, int], list[Operation]] = {}
 for _op in sorted(OPERATIONS, key=lambda o: -o.literals):
-    _BY_LENGTH.setdefault(len(_op.segments), []).append(_op)
+    _INDEX.setdefault((_op.segments[0], len(_op.segments)), []).append(_op)
 
 
 def match(path: str) -> list[Match]:
@@ -141,7 +140,7 @@ def match(path: str) -> list[Match]:
         return []
     found: list[Match] = []
     best = -1
-    for op in _BY_LENGTH.get(len(segments), ()):
+    for op in _INDEX.get((segments[0], len(segments)), ()):
         if op.literals < best:
             break
         params: dict[str, str] = {}
