@@ -84,11 +84,10 @@ def _length(response: FakeResponse) -> list[tuple[bytes, bytes]]:
 async def _drop(send: Any, in_process: bool) -> None:
     if in_process:
         raise Dropped
-    # An ASGI app cannot close a connection silently: promise a body and end without it, so
-    # the server closes the connection mid-response.
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"64")]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": b"", "more_body": True})
+    # ASGI has no way to close a connection unanswered. An interim (1xx) response, which
+    # clients skip while they wait for the final one, ends the exchange without a final
+    # response: the server closes the connection and the client sees no status at all.
+    await send({"type": "http.response.start", "status": 103, "headers": []})
 
 
 async def _read_body(receive: Any) -> bytes | None:

@@ -60,9 +60,9 @@ class Faults:
         latency: seconds slept (``anyio.sleep``) before an admitted request is answered.
         p_unavailable: probability of a 503 before any work.
         p_bad_gateway_after: probability of doing the work, then answering 502.
-        p_drop_after: probability of doing the work, then dropping the connection: no response
-            in process (``httpx.RemoteProtocolError``), the status line and headers but no body
-            over :meth:`FakeNgrok.serve` (an ASGI app cannot close a connection silently).
+        p_drop_after: probability of doing the work, then dropping the connection with no
+            final response (``httpx.RemoteProtocolError``; over :meth:`FakeNgrok.serve` an
+            interim ``103`` goes first, which clients skip).
     """
 
     rate_limit: tuple[int, float] | None = attrs.field(default=None, validator=_check_rate)
