@@ -60,7 +60,7 @@ class Walk:
             elif field in OVERRIDES:
                 value = OVERRIDES[field]
             else:
-                value = value_for(field, schema, owner or "")[0]
+                value = await self.with_references(value_for(field, schema, owner or "")[0])
             if field in POSITIONAL_BODY and (
                 params[field].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
             ):
@@ -68,6 +68,19 @@ class Walk:
             else:
                 kwargs[field] = value
         return await method(*args, **kwargs)
+
+    async def with_references(self, value: Any) -> Any:
+        """``value`` with every nested reference field naming a resource that exists."""
+        if isinstance(value, list):
+            return [await self.with_references(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        return {
+            key: await self.reference(key)
+            if key in REFERENCES
+            else await self.with_references(item)
+            for key, item in value.items()
+        }
 
     async def reference(self, field: str) -> Any:
         _, made = await self.make("/" + REFERENCES[field][0])

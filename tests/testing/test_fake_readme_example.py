@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import pathlib
+from datetime import timedelta
 from typing import Any
 
 from ngrok_async.testing import FakeNgrok
@@ -19,7 +20,7 @@ def coverage_example() -> str:
 async def run_on(fake: FakeNgrok, **client_options: Any) -> None:
     code = compile(coverage_example(), str(README), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     async with fake.client(**client_options) as ngrok:
-        result = eval(code, {"ngrok": ngrok})
+        result = eval(code, {"ngrok": ngrok, "timedelta": timedelta})
         if result is not None:
             await result
 
