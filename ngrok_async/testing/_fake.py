@@ -84,18 +84,18 @@ class FakeNgrok(httpx.AsyncBaseTransport):
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
         self._api_key = api_key
-        self.base_url = str(url).rstrip("/")
+        self.base_url: str = str(url).rstrip("/")
         self._base_path = url.path.rstrip("/")
         self.faults = faults if faults is not None else Faults()
         self.record_requests = record_requests
         self._wall_clock = wall_clock
         self._data_rng = random.Random(None if seed is None else f"ngrok-fake-data:{seed}")
         self._ids = IdGenerator(self._data_rng)
-        self.user_id = "usr_" + self._ids.token(27)
+        self.user_id: str = "usr_" + self._ids.token(27)
         self._gate = FaultGate(clock, random.Random(seed))
         self._store = Store()
         self._router = Router(api_key=api_key, store=self._store, make_context=self._context)
-        self.stats = FakeStats()
+        self.stats: FakeStats = FakeStats()
         self.requests: list[RecordedRequest] = []
         self._app = asgi_app(self._handle, base_url=None)
         self._transport = httpx.ASGITransport(
