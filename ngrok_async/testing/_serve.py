@@ -69,6 +69,8 @@ async def serve_asgi(
         config.bind = [f"fd://{os.dup(sock.fileno())}"]  # Hypercorn owns (and closes) the copy
     config.graceful_timeout = GRACE_SECONDS
     config.keep_alive_timeout = 30
+    config.keep_alive_max_requests = 2**31  # as the hand-written server: never recycle
+    config.include_server_header = False
     config.errorlog = logger
     config.accesslog = None
     scheme = "https" if ssl_context is not None else "http"
