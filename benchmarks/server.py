@@ -10,12 +10,14 @@ delete / list with ``before_id`` + ``limit`` + ``next_page_uri``, Bearer + ``Ngr
 checks, 429 ``ERR_NGROK_226`` from a rolling window counted at arrival):
 
 ``fake``
-    ``ngrok_async.testing.FakeNgrok`` itself (real ed25519 signatures, anyio streams).
+    ``ngrok_async.testing.FakeNgrok``'s ASGI app on Hypercorn (real ed25519 signatures).
 ``lean`` (default)
     an ``asyncio.Protocol`` server answering from byte templates (the certificate string is
     canned, not signed). It exists because FakeNgrok's own Python cost per request is of the
     same order as the client's (see benchmarks/README.md), so on a 2-core machine it, not the
-    client, would set the pace of every concurrent scenario.
+    client, would set the pace of every concurrent scenario. Its wire rules are the fake's
+    own: the header checks, the rate window, the error bodies, the record rendering and the
+    paging links come from ``ngrok_async.testing``; only the HTTP framing is its own.
 
 Both add ``GET /_bench/stats`` (``{"requests": n, "status": {"201": n, ...}, "cpu": s}``, the
 server process's CPU seconds so far) and
@@ -27,15 +29,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
 import contextlib
 import json
+import random
 import ssl
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
+
+from ngrok_async.testing import FakeStats, Faults, Store
+from ngrok_async.testing import _codes as codes
+from ngrok_async.testing import _wire as wire
+from ngrok_async.testing._codes import FakeAPIError, bad_request, not_found
+from ngrok_async.testing._faults import FaultGate
+from ngrok_async.testing._resources import KINDS, Record
+from ngrok_async.testing._router import Router, parse_limit
 
 API_KEY = "bench-key"
 LIST_KEY = "ssh_user_certificates"
@@ -56,82 +66,59 @@ CERTIFICATE = (
     "oB"
 )
 CREATED_AT = "2025-01-21T18:19:52Z"
+OPERATION_ID = "op_2rwwl2T6kKDNklNsSXGf3D53Kpj"
 MAX_HEADER = 64 * 1024
 _REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request"}
 _REASONS.update({401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"})
 _REASONS.update({411: "Length Required", 429: "Too Many Requests"})
 
 Response = tuple[int, bytes]
+KIND = KINDS[LIST_KEY]
+CA_KIND = KINDS["ssh_certificate_authorities"]
 
 
-def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
-
-
-def _error(status: int, code: str, msg: str) -> Response:
-    details = {"operation_id": "op_2rwwl2T6kKDNklNsSXGf3D53Kpj"}
-    body = {"error_code": code, "status_code": status, "msg": msg, "details": details}
-    return status, dumps(body)
-
-
-class RateWindow:
-    """At most ``count`` requests admitted in any rolling ``seconds``, counted at arrival."""
-
-    def __init__(self, limit: tuple[int, float] | None) -> None:
-        self.limit = limit
-        self.admitted: collections.deque[float] = collections.deque()
-
-    def admit(self) -> bool:
-        if self.limit is None:
-            return True
-        count, window = self.limit
-        now = time.monotonic()
-        while self.admitted and self.admitted[0] <= now - window:
-            self.admitted.popleft()
-        if len(self.admitted) >= count:
-            return False
-        self.admitted.append(now)
-        return True
+def _error(exc: FakeAPIError) -> Response:
+    response = wire.error(exc, OPERATION_ID)
+    return response.status, response.body
 
 
 class LeanAPI:
     """The request handler of the lean backend: routes → canned JSON bytes."""
 
-    def __init__(self, base_url: str, records: int, rate: RateWindow) -> None:
+    def __init__(self, base_url: str, records: int, rate: tuple[int, float] | None) -> None:
         self.base = base_url
         self.records = records
-        self.rate = rate
-        self.created: dict[str, dict[str, Any]] = {}
+        self.faults = Faults(rate_limit=rate)
+        self.gate = FaultGate(time.monotonic, random.Random(0))
+        self.stats = FakeStats()
+        self.headers = Router(api_key=API_KEY, store=Store(), make_context=_no_creates)
+        self.created: dict[str, Record] = {}
+        self.bodies: dict[str, bytes] = {}  # each created record, rendered once
         self.sequence = 10**26  # created ids sort after the seeded ones
-        self.requests = 0
-        self.statuses: collections.Counter[int] = collections.Counter()
-        self.auth = f"Bearer {API_KEY}"
         # A seeded record as bytes around its id (which occurs three times).
         marker = "@@ID@@"
-        template = dumps(self._record(marker, {"description": "seeded", "principals": ["root"]}))
+        body = {"description": "seeded", "principals": ["root"]}
+        template = wire.dumps(self._render(self._record(marker, body)))
         self.parts = template.split(marker.encode())
 
-    def _record(self, ident: str, body: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": ident,
-            "uri": f"{self.base}/{LIST_KEY}/{ident}",
-            "created_at": CREATED_AT,
+    def _record(self, ident: str, body: dict[str, Any]) -> Record:
+        fields: dict[str, Any] = {
+            "description": body.get("description") or "",
+            "metadata": body.get("metadata") or "",
+            "public_key": body.get("public_key", PUBLIC_KEY),
+            "key_type": "ecdsa",
+            "ssh_certificate_authority_id": body.get("ssh_certificate_authority_id", CA_ID),
+            "principals": body.get("principals") or [],
+            "critical_options": body.get("critical_options") or {},
+            "extensions": body.get("extensions", {"permit-pty": "", "permit-user-rc": ""}),
+            "valid_after": CREATED_AT,
+            "valid_until": "2025-04-21T18:19:52Z",
+            "certificate": f"{CERTIFICATE} {ident}",
         }
-        for name in ("description", "metadata"):
-            if body.get(name):
-                out[name] = body[name]
-        out.update(
-            public_key=body.get("public_key", PUBLIC_KEY),
-            key_type="ecdsa",
-            ssh_certificate_authority_id=body.get("ssh_certificate_authority_id", CA_ID),
-            principals=body.get("principals") or [],
-            critical_options=body.get("critical_options") or {},
-            extensions=body.get("extensions", {"permit-pty": "", "permit-user-rc": ""}),
-            valid_after=CREATED_AT,
-            valid_until="2025-04-21T18:19:52Z",
-            certificate=f"{CERTIFICATE} {ident}",
-        )
-        return out
+        return Record(kind=LIST_KEY, id=ident, created_at=CREATED_AT, fields=fields)
+
+    def _render(self, record: Record) -> Any:
+        return KIND.render(record, self.base)
 
     def seeded(self, index: int) -> bytes:
         ident = f"sucrt_{index:027d}".encode()
@@ -141,67 +128,55 @@ class LeanAPI:
         path, _, query = target.partition("?")
         if path.startswith("/_bench/"):
             return self._control(method, path)
-        self.requests += 1
-        response = self._route(method, path, query, headers, body)
-        self.statuses[response[0]] += 1
+        self.stats.requests += 1
+        try:
+            self.headers.check_headers(headers)
+            self.gate.admit(self.faults, self.stats)
+            self.gate.release()
+            response = self._route(method, path, query, body)
+        except FakeAPIError as exc:
+            response = _error(exc)
+        self.stats.responses[response[0]] += 1
         return response
 
-    def _route(
-        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
-    ) -> Response:
-        if headers.get("authorization") != self.auth:
-            return _error(401, "ERR_NGROK_203", "The API key is invalid.")
-        if headers.get("ngrok-version") != "2":
-            return _error(400, "ERR_NGROK_218", "Ngrok-Version header is missing or not 2.")
-        if not self.rate.admit():
-            count, window = self.rate.limit or (0, 0.0)
-            return _error(429, "ERR_NGROK_226", f"rate limited to {count} per {window:g} s")
+    def _route(self, method: str, path: str, query: str, body: bytes) -> Response:
         if path == f"/{LIST_KEY}":
             if method == "POST":
                 return self._create(body)
             if method == "GET":
                 return self._list(dict(parse_qsl(query)))
-            return _error(405, "ERR_NGROK_405", "method not allowed")
+            raise FakeAPIError(405, codes.METHOD_NOT_ALLOWED, "method not allowed")
         if path.startswith(f"/{LIST_KEY}/"):
             return self._item(method, path.rpartition("/")[2], body)
         if path == "/ssh_certificate_authorities" and method == "POST":
-            ca = {
-                "id": CA_ID,
-                "uri": f"{self.base}/ssh_certificate_authorities/{CA_ID}",
-                "created_at": CREATED_AT,
-                "public_key": CA_PUBLIC_KEY,
-                "key_type": "ed25519",
-            }
-            return 201, dumps(ca)
-        return _error(404, "ERR_NGROK_404", "not found")
+            fields = {"public_key": CA_PUBLIC_KEY, "key_type": "ed25519"}
+            ca = Record(kind=CA_KIND.name, id=CA_ID, created_at=CREATED_AT, fields=fields)
+            return 201, wire.dumps(CA_KIND.render(ca, self.base))
+        raise FakeAPIError(404, codes.NOT_FOUND, f"no route for {path[:200]!r}")
 
     def _control(self, method: str, path: str) -> Response:
         if path == "/_bench/reset" and method == "POST":
-            self.requests = 0
-            self.statuses.clear()
-            self.rate.admitted.clear()
+            self.stats = FakeStats()
+            self.gate.reset()
             self.created.clear()
+            self.bodies.clear()
             return 204, b""
-        out = {
-            "requests": self.requests,
-            "status": {str(k): v for k, v in self.statuses.items()},
-            "cpu": time.process_time(),
-        }
-        return 200, dumps(out)
+        return 200, _stats(self.stats)
 
     def _create(self, raw: bytes) -> Response:
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
-            return _error(400, "ERR_NGROK_213", "body is not JSON")
+            raise bad_request(codes.UNPARSEABLE_BODY, "body is not JSON") from None
         if not isinstance(body, dict) or body.get("ssh_certificate_authority_id") != CA_ID:
-            return _error(404, "ERR_NGROK_1949", "unknown SSH certificate authority")
+            raise FakeAPIError(404, codes.CA_NOT_FOUND, "unknown SSH certificate authority")
         if not body.get("public_key"):
-            return _error(400, "ERR_NGROK_611", "public_key is required")
+            raise bad_request(codes.MISSING_PUBLIC_KEY, "public_key is required")
         self.sequence += 1
         ident = f"sucrt_{self.sequence:027d}"
-        record = self.created[ident] = self._record(ident, body)
-        return 201, dumps(record)
+        self.created[ident] = self._record(ident, body)
+        encoded = self.bodies[ident] = wire.dumps(self._render(self.created[ident]))
+        return 201, encoded
 
     def _item(self, method: str, ident: str, raw: bytes) -> Response:
         record = self.created.get(ident)
@@ -211,36 +186,48 @@ class LeanAPI:
         if record is None and seeded and method == "GET":
             return 200, self.seeded(int(ident[6:]))
         if record is None:
-            return _error(404, "ERR_NGROK_404", f"{ident} not found")
+            raise not_found(KIND.label, ident)
         if method == "GET":
-            return 200, dumps(record)
+            return 200, self.bodies[ident]
         if method == "DELETE":
-            del self.created[ident]
+            del self.created[ident], self.bodies[ident]
             return 204, b""
         if method == "PATCH":
-            body = json.loads(raw) if raw else {}
-            for name in ("description", "metadata"):
-                if isinstance(body.get(name), str):
-                    record[name] = body[name]
-            return 200, dumps(record)
-        return _error(405, "ERR_NGROK_405", "method not allowed")
+            KIND.update(record, json.loads(raw) if raw else {})
+            self.bodies[ident] = wire.dumps(self._render(record))
+            return 200, self.bodies[ident]
+        raise FakeAPIError(405, codes.METHOD_NOT_ALLOWED, "method not allowed")
 
     def _list(self, query: dict[str, str]) -> Response:
-        limit = int(query.get("limit", "100"))
-        if not 1 <= limit <= 100:
-            return _error(400, "ERR_NGROK_233", "limit must be 1..100")
+        limit = parse_limit(query.get("limit"))
         before = query.get("before_id")
         end = self.records if before is None else min(int(before[6:]), self.records)
         start = max(0, end - limit)
         items = b",".join(self.seeded(i) for i in range(end - 1, start - 1, -1))
+        url = f"{self.base}/{LIST_KEY}"
         more = (
-            dumps(f"{self.base}/{LIST_KEY}?before_id=sucrt_{start:027d}&limit={limit}")
-            if start > 0
-            else b"null"
+            wire.dumps(wire.next_page_uri(url, f"sucrt_{start:027d}", limit)) if start else b"null"
         )
-        uri = dumps(f"{self.base}/{LIST_KEY}")
-        body = b'{"%s":[%s],"uri":%s,"next_page_uri":%s}' % (LIST_KEY.encode(), items, uri, more)
+        body = b'{"%s":[%s],"uri":%s,"next_page_uri":%s}' % (
+            LIST_KEY.encode(),
+            items,
+            wire.dumps(url),
+            more,
+        )
         return 200, body
+
+
+def _no_creates(prefix: str) -> Any:
+    raise AssertionError("the lean backend creates nothing through the fake's router")
+
+
+def _stats(stats: FakeStats) -> bytes:
+    out = {
+        "requests": stats.requests,
+        "status": {str(k): v for k, v in stats.responses.items()},
+        "cpu": time.process_time(),
+    }
+    return wire.dumps(out)
 
 
 class _Connection(asyncio.Protocol):
@@ -275,7 +262,9 @@ class _Connection(asyncio.Protocol):
                 name, _, value = line.partition(":")
                 headers[name.strip().lower()] = value.strip()
             if "chunked" in headers.get("transfer-encoding", ""):
-                self._send(*_error(411, "ERR_NGROK_411", "send Content-Length"), close=True)
+                self._send(
+                    *_error(FakeAPIError(411, "ERR_NGROK_411", "send Content-Length")), close=True
+                )
                 return
             length = int(headers.get("content-length", "0"))
             if len(self.buffer) < end + 4 + length:
@@ -305,7 +294,6 @@ class _Connection(asyncio.Protocol):
 
 async def _serve_lean(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
     loop = asyncio.get_running_loop()
-    rate = RateWindow(args.rate_limit)
     api: LeanAPI | None = None
 
     def factory() -> _Connection:
@@ -315,68 +303,58 @@ async def _serve_lean(args: argparse.Namespace, tls: ssl.SSLContext | None) -> N
     server = await loop.create_server(factory, "127.0.0.1", 0, ssl=tls, backlog=4096)
     port = server.sockets[0].getsockname()[1]
     url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
-    api = LeanAPI(url, args.records, rate)
+    api = LeanAPI(url, args.records, args.rate_limit)
     async with server:
         await _announce_and_wait(url)
 
 
 async def _serve_fake(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
     import attrs
+    import httpx
 
-    from ngrok_async.testing import FakeNgrok, Faults
-    from ngrok_async.testing._resources import KINDS, Record
-    from ngrok_async.testing._router import FakeRequest, FakeResponse
-    from ngrok_async.testing._server import serve_http
+    from ngrok_async.testing import FakeNgrok
+    from ngrok_async.testing._serve import serve_asgi
 
     faults = Faults(latency=args.latency, rate_limit=args.rate_limit)
     fake = FakeNgrok(api_key=API_KEY, faults=faults, seed=1, record_requests=False)
-    json_header = (("content-type", "application/json"),)
 
-    async def handler(request: FakeRequest, url: str) -> FakeResponse | None:
-        if request.path == "/_bench/reset":  # counters and rate window, not the resources
-            fake.stats = type(fake.stats)()
-            fake._gate.reset()
-            return FakeResponse(status=204, headers=(), body=b"")
-        if request.path == "/_bench/stats":
-            stats = {
-                "requests": fake.stats.requests,
-                "status": dict(fake.stats.responses),
-                "cpu": time.process_time(),
-            }
-            return FakeResponse(status=200, headers=json_header, body=dumps(stats))
-        return await fake._handle(request, url)
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/_bench/"):
+            await fake(scope, receive, send)
+            return
+        if path == "/_bench/reset":  # counters and rate window, not the resources
+            fake.reset_counters()
+            status, body = 204, b""
+        else:
+            status, body = 200, _stats(fake.stats)
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
-    async with serve_http(handler, ssl_context=tls) as url:
+    auth = {"authorization": f"Bearer {API_KEY}", "ngrok-version": "2"}
+    async with httpx.AsyncClient(transport=fake, base_url=fake.base_url, headers=auth) as local:
         # The certificate authority every benchmark names, under the lean server's fixed id.
-        made = await _fake_call(fake, "POST", "/ssh_certificate_authorities", {}, url)
-        ca = fake.store.get("ssh_certificate_authorities", made["id"])
+        made = (await local.post("/ssh_certificate_authorities", json={})).json()
+        ca = fake.store.get(CA_KIND.name, made["id"])
         assert ca is not None
-        fake.store.add(attrs.evolve(ca, id=CA_ID))
+        fake.store.add(attrs.evolve(ca, id=CA_ID, kind=CA_KIND.name))
         if args.records:
             # Seed by copying one really signed certificate's fields under fresh ids.
-            kind = KINDS[LIST_KEY]
             body = {"ssh_certificate_authority_id": CA_ID, "public_key": PUBLIC_KEY}
-            one = await _fake_call(fake, "POST", f"/{LIST_KEY}", body, url)
+            one = (await local.post(f"/{LIST_KEY}", json=body)).json()
             template = fake.store.get(LIST_KEY, one["id"])
             assert template is not None
             fake.store.delete(LIST_KEY, one["id"])
             for i in range(args.records):
                 fields = {**template.fields, "description": "seeded"}
                 record = Record(
-                    kind=kind.name, id=f"sucrt_{i:027d}", created_at=CREATED_AT, fields=fields
+                    kind=LIST_KEY, id=f"sucrt_{i:027d}", created_at=CREATED_AT, fields=fields
                 )
                 fake.store.add(record)
-        fake.stats = type(fake.stats)()
+    fake.reset_counters()
+    async with serve_asgi(lambda url: app, ssl_context=tls) as url:
         await _announce_and_wait(url)
-
-
-async def _fake_call(fake: Any, method: str, path: str, body: Any, url: str) -> Any:
-    from ngrok_async.testing._router import FakeRequest
-
-    headers = {"authorization": f"Bearer {API_KEY}", "ngrok-version": "2"}
-    request = FakeRequest(method=method, path=path, query={}, headers=headers, body=dumps(body))
-    response = await fake._handle(request, url)
-    return json.loads(response.body)
 
 
 async def _announce_and_wait(url: str) -> None:

@@ -1,4 +1,5 @@
-"""Generate ``ngrok_async/resources/_generated/`` from ngrok's OpenAPI spec (``spec/ngrok.yaml``).
+"""Generate ``ngrok_async/resources/_generated/`` from ngrok's OpenAPI spec (``spec/ngrok.yaml``),
+and the table ``FakeNgrok`` serves the API from (``ngrok_async/testing/_api_table.json``).
 
 Run by hand after updating the spec; the output is committed::
 
@@ -21,6 +22,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from codegen.coverage import coverage_table
+from codegen.fake import FAKE_TABLE, table_is_fresh, write_table
 from codegen.output import check, write
 from codegen.paths import OUT, ROOT
 from codegen.spec import load_spec
@@ -36,9 +38,13 @@ def main() -> int:
         print(coverage_table(spec), end="")
         return 0
     if args.check:
+        if not table_is_fresh(spec):
+            print(f"stale {FAKE_TABLE.relative_to(ROOT)}; run python tools/generate.py")
+            return 1
         return check(spec)
     write(OUT, spec)
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    write_table(spec)
+    print(f"wrote {OUT.relative_to(ROOT)} and {FAKE_TABLE.relative_to(ROOT)}")
     return 0
 
 

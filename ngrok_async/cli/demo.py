@@ -7,6 +7,7 @@ OpenSSH certificates); with ``--live`` against api.ngrok.com, cleaning up what i
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import time
 from collections.abc import AsyncIterator, Callable
@@ -43,6 +44,11 @@ async def _api(
         return
     # The same account limit as the real API: 120 requests per rolling minute.
     fake = FakeNgrok(api_key="demo", faults=Faults(rate_limit=(120, 60.0)), record_requests=False)
+    if importlib.util.find_spec("hypercorn") is None:  # no fake-server extra: in process
+        out("ngrok_async demo: embedded fake ngrok API in process (use --live for the real one)")
+        async with fake.client(max_concurrency=options.concurrency) as ngrok:
+            yield ngrok, fake
+        return
     async with fake.serve() as url:
         out(f"ngrok_async demo: embedded fake ngrok API on {url} (use --live for the real one)")
         async with AsyncClient("demo", base_url=url, max_concurrency=options.concurrency) as ngrok:

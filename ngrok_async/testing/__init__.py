@@ -9,16 +9,25 @@
         cred = await ngrok.credentials.create(description="ci")
     async with httpx.AsyncClient(transport=fake, base_url=fake.base_url) as http:
         ...                                       # or raw httpx
-    async with fake.serve() as url:               # or a real loopback socket
+    async with fake.serve() as url:               # or a real socket (fake-server extra)
         ...
+    transport = httpx.ASGITransport(app=fake)     # it is an ASGI app, for any ASGI server
 
 ``self_signed_certificate()`` makes a throwaway certificate and key for serving it over https.
 
-It speaks the real wire contract for ``/credentials``, ``/ssh_credentials``,
-``/ssh_certificate_authorities``, ``/ssh_user_certificates``, ``/ssh_host_certificates`` and
-``/api_keys`` (create 201, get 200, list 200, update 200, delete 204 with an empty body),
-including real SSH keys and real OpenSSH user and host certificates that ``ssh-keygen -L``
-reads. Other services of the API are not faked (404).
+It serves every service of ``spec/ngrok.yaml`` (and ``GET /vaults/{id}/secrets``) from a table
+``tools/generate.py`` writes (``_api_table.json``). The seed services keep hand-written rules:
+``/credentials``, ``/ssh_credentials``, ``/ssh_certificate_authorities``,
+``/ssh_user_certificates``, ``/ssh_host_certificates`` and ``/api_keys`` (real SSH keys and
+real OpenSSH certificates that ``ssh-keygen -L`` reads, ``token`` only on create). Every other
+service gets the spec's rules: create 201 / get 200 / list 200 / update 200 / delete 204, module
+replace (PUT) / get / delete on an edge or route, actions (``tunnel_sessions.restart``) 204; the
+body checked against the operation's schema (JSON types, ``required`` fields); the response
+fields the body sets (``<x>_id`` becomes the ``<x>`` reference ``{"id", "uri"}``); a reference
+the API checks (``ip_policy_id``, ``backend_id``, ...) and every parent in a path (a route on a
+missing edge) must exist (404). Routes and event sources show in their parent's ``routes`` /
+``sources``; deleting a parent deletes them. What the API creates itself (tunnel sessions,
+tunnels, application sessions and users) is seeded with :meth:`FakeNgrok.add_resource`.
 
 Wire behaviour
     * Every request needs ``Authorization: Bearer <api_key>`` (else 401) and
@@ -34,7 +43,10 @@ Wire behaviour
       body fields are ignored (as Go's JSON decoder does); a create body may be empty.
     * Lists are newest first; ``limit`` defaults to 100 and must be 1..100; ``before_id`` is
       exclusive and works for deleted ids; ``next_page_uri`` is the full URL of the next page
-      (``?before_id=<last id>&limit=<limit>``) or ``null``.
+      (``?before_id=<last id>&limit=<limit>``, plus ``&filter=`` when given) or ``null``.
+    * ``filter=`` takes the CEL subset of ngrok's API filtering: ``obj.<field>``, literals,
+      ``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=`` ``in`` ``&&`` ``||`` ``!``, ``size()``,
+      ``timestamp("<RFC 3339>")`` against time fields, ``.contains/.startsWith/.endsWith``.
     * SSH certificate authorities: ``private_key_type`` ``ed25519`` (default), ``ecdsa``
       (``elliptic_curve`` ``p256``/``p384``/``p521``, default ``p384``) or ``rsa``
       (``key_size`` 2048/4096, default 4096). ``elliptic_curve`` / ``key_size`` with another
@@ -60,7 +72,7 @@ Codes the fake uses (constants: ``from ngrok_async.testing import codes``)
     ERR_NGROK_504    400     description over 255 UTF-8 bytes
     ERR_NGROK_100    400     metadata over 4096 UTF-8 bytes
     ERR_NGROK_600    400     ACL rule neither ``*`` nor ``bind:...``
-    ERR_NGROK_239    400     other invalid field (empty principal, bad owner_id, ...)
+    ERR_NGROK_239    400     missing required field, or other invalid field (bad owner_id, ...)
     ERR_NGROK_241    400     bad RFC 3339 time, or valid_until not after valid_after
     ERR_NGROK_611    400     public_key missing or empty
     ERR_NGROK_612    400     public_key not a supported OpenSSH key
@@ -73,15 +85,17 @@ Codes the fake uses (constants: ``from ngrok_async.testing import codes``)
     ERR_NGROK_1949   404     certificate create names an unknown CA
     ERR_NGROK_404    404     unknown id, or unknown route (fake-specific code)
     ERR_NGROK_405    405     wrong method on a known route, ``Allow`` set (fake-specific)
+    ERR_NGROK_400    400     ``filter=`` outside the supported subset (fake-specific)
+    ERR_NGROK_409    409     an event source of that type exists (fake-specific)
     ERR_NGROK_225    429     ``Faults.max_concurrent`` exceeded
     ERR_NGROK_226    429     ``Faults.rate_limit`` exceeded
     ERR_NGROK_502    502     injected bad gateway (fake-specific)
     ERR_NGROK_503    503     injected unavailability (fake-specific)
     ===============  ======  =====================================================
 
-Faults (see :class:`Faults`) are drawn from ``random.Random(seed)`` and counted in
-``fake.stats``. Nothing here logs the API key or tokens; recorded requests redact
-``Authorization``.
+Faults (see :class:`Faults`) apply to every service; they are drawn from
+``random.Random(seed)`` and counted in ``fake.stats``. Nothing here logs the API key or tokens;
+recorded requests redact ``Authorization``.
 """
 
 from __future__ import annotations

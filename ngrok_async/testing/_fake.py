@@ -1,4 +1,4 @@
-"""``FakeNgrok``: the in-memory API as an httpx transport, and its request pipeline."""
+"""``FakeNgrok``: the in-memory API as an ASGI app (and an httpx transport), and its pipeline."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ import attrs
 import httpx
 
 from . import _codes as codes
+from . import _wire as wire
+from ._asgi import Dropped, asgi_app
 from ._codes import FakeAPIError
 from ._faults import FakeStats, FaultGate, Faults
+from ._fields import format_timestamp
 from ._ids import IdGenerator
-from ._resources import KINDS, CreateContext, Kind
-from ._router import FakeRequest, FakeResponse, Outcome, Router
-from ._server import serve_http
+from ._kinds import AnyKind
+from ._resources import CreateContext, Record
+from ._router import Router
+from ._serve import serve_asgi
 from ._store import Store
+from ._wire import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
     import ssl
@@ -28,7 +33,6 @@ if TYPE_CHECKING:
     from .. import AsyncClient
 
 DEFAULT_BASE_URL = "https://api.ngrok.com"
-_JSON = ("content-type", "application/json")
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -44,12 +48,14 @@ class RecordedRequest:
 
 
 class FakeNgrok(httpx.AsyncBaseTransport):
-    """An in-memory ngrok API for tests, speaking the real wire contract.
+    """An in-memory ngrok API for tests, speaking the real wire contract for every service.
 
-    Use it as a transport (``httpx.AsyncClient(transport=fake, base_url=fake.base_url)``, or
-    ``fake.client()`` for an SDK client) or over a loopback socket with :meth:`serve`. It
-    uses no threads; creating an RSA certificate authority blocks the event loop while the
-    key is generated (about a second for the default 4096 bits).
+    ``FakeNgrok`` is an ASGI application (``await fake(scope, receive, send)``): serve it with
+    any ASGI server, or over a loopback socket with :meth:`serve` (Hypercorn, the
+    ``fake-server`` extra). In process it is also an httpx transport (through
+    ``httpx.ASGITransport``): ``httpx.AsyncClient(transport=fake, base_url=fake.base_url)``, or
+    ``fake.client()`` for an SDK client. It uses no threads; creating an RSA certificate
+    authority blocks the event loop while the key is generated (about a second for 4096 bits).
 
     Args:
         api_key: the only key accepted (``Authorization: Bearer <api_key>``).
@@ -78,19 +84,24 @@ class FakeNgrok(httpx.AsyncBaseTransport):
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
         self._api_key = api_key
-        self.base_url = str(url).rstrip("/")
+        self.base_url: str = str(url).rstrip("/")
         self._base_path = url.path.rstrip("/")
         self.faults = faults if faults is not None else Faults()
         self.record_requests = record_requests
         self._wall_clock = wall_clock
         self._data_rng = random.Random(None if seed is None else f"ngrok-fake-data:{seed}")
         self._ids = IdGenerator(self._data_rng)
-        self.user_id = "usr_" + self._ids.token(27)
+        self.user_id: str = "usr_" + self._ids.token(27)
         self._gate = FaultGate(clock, random.Random(seed))
         self._store = Store()
         self._router = Router(api_key=api_key, store=self._store, make_context=self._context)
-        self.stats = FakeStats()
+        self.stats: FakeStats = FakeStats()
         self.requests: list[RecordedRequest] = []
+        self._app = asgi_app(self._handle, base_url=None)
+        self._transport = httpx.ASGITransport(
+            app=asgi_app(self._handle, base_url=self.base_url, in_process=True),
+            root_path=self._base_path,
+        )
 
     # -- configuration and inspection ----------------------------------------------------
 
@@ -114,16 +125,44 @@ class FakeNgrok(httpx.AsyncBaseTransport):
         return self._store
 
     def resources(self, kind: str) -> list[dict[str, Any]]:
-        """Every stored resource of ``kind`` (e.g. ``"credentials"``), oldest first, as GET
-        would return it."""
-        if kind not in KINDS:
-            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-        spec = KINDS[kind]
-        return [spec.render(record, self.base_url) for record in self._store.all(kind)]
+        """Every stored resource of ``kind``, oldest first, as GET would return it.
+
+        ``kind`` is the collection's path without the leading ``/``: ``"credentials"``,
+        ``"edges/https"``, ``"edges/https/<edge id>/routes"``.
+        """
+        spec = self._kind(kind)
+        kinds = self._router.kinds
+        return [kinds.render(spec, record, self.base_url) for record in self._store.all(kind)]
+
+    def add_resource(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """Store a resource of ``kind`` as the API would hold it and return it as GET would.
+
+        For what the API creates itself (``tunnel_sessions``, ``tunnels``, ``app/users``, ...):
+        ``fields`` are wire fields, stored as given; ``id`` and ``created_at`` are made here
+        unless given.
+        """
+        spec = self._kind(kind)
+        now = self._wall_clock()
+        ident = fields.pop("id", None) or self._ids.new(spec.prefix, now)
+        created_at = fields.pop("created_at", None) or format_timestamp(now)
+        record = Record(kind=kind, id=ident, created_at=created_at, fields=fields)
+        self._store.add(record)
+        return self._router.kinds.render(spec, record, self.base_url)  # type: ignore[no-any-return]
+
+    def _kind(self, kind: str) -> AnyKind:
+        template = self._router.kinds.template_of(kind)
+        if template is None:
+            known = ", ".join(self._router.kinds.templates)
+            raise ValueError(f"unknown kind {kind!r}; expected one of {known}")
+        return self._router.kinds.kind(template)
 
     def reset(self) -> None:
         """Forget resources, recorded requests, counters and the rate window (not ``faults``)."""
         self._store.clear()
+        self.reset_counters()
+
+    def reset_counters(self) -> None:
+        """Forget recorded requests, counters and the rate window; keep the resources."""
         self.requests.clear()
         self.stats = FakeStats()
         self._gate.reset()
@@ -140,12 +179,22 @@ class FakeNgrok(httpx.AsyncBaseTransport):
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
     ) -> contextlib.AbstractAsyncContextManager[str]:
-        """Serve this fake over HTTP/1.1 on a real socket; yields the base URL.
+        """Serve this fake on a real socket with Hypercorn; yields the base URL.
 
         ``async with fake.serve() as url:`` — ``uri`` and ``next_page_uri`` in responses use
-        ``url``, so any HTTP client can follow them. Closes every connection on exit.
+        ``url``, so any HTTP client can follow them. ``ssl_context`` (a server context with
+        its certificate loaded) serves https. Closes every connection on exit. Needs the
+        ``fake-server`` extra (``pip install 'ngrok-async[fake-server]'``).
         """
-        return serve_http(self._handle, host=host, port=port, ssl_context=ssl_context)
+
+        def make_app(url: str) -> Any:
+            return asgi_app(self._handle, base_url=url)
+
+        return serve_asgi(make_app, host=host, port=port, ssl_context=ssl_context)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """The ASGI application: ``uri`` fields are built on the request's scheme and host."""
+        await self._app(scope, receive, send)
 
     def __repr__(self) -> str:
         return f"FakeNgrok(base_url={self.base_url!r}, faults={self.faults!r})"
@@ -153,28 +202,12 @@ class FakeNgrok(httpx.AsyncBaseTransport):
     # -- the transport -----------------------------------------------------------------
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
-        path = request.url.path
-        if self._base_path and path.startswith(self._base_path):
-            path = path[len(self._base_path) :] or "/"
-        fake_request = FakeRequest(
-            method=request.method,
-            path=path,
-            query=dict(request.url.params.multi_items()),
-            headers={name.lower(): value for name, value in request.headers.items()},
-            body=body,
-        )
-        response = await self._handle(fake_request, self.base_url)
-        if response is None:
+        try:
+            return await self._transport.handle_async_request(request)
+        except Dropped:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
-            )
-        return httpx.Response(
-            response.status,
-            headers=list(response.headers),
-            stream=httpx.ByteStream(response.body),
-            request=request,
-        )
+            ) from None
 
     # -- the pipeline both entry points share ------------------------------------------
 
@@ -189,26 +222,26 @@ class FakeNgrok(httpx.AsyncBaseTransport):
             self._router.check_headers(request.headers)
             rolls = self._gate.admit(faults, stats)
         except FakeAPIError as exc:
-            return self._respond(_error(exc, self._operation_id()))
+            return self._respond(wire.error(exc, self._operation_id()))
         try:
             if faults.latency:
                 await anyio.sleep(faults.latency)
             if rolls.unavailable:
                 stats.faults["unavailable"] += 1
                 unavailable = FakeAPIError(503, codes.UNAVAILABLE, "Service Unavailable")
-                return self._respond(_error(unavailable, self._operation_id()))
+                return self._respond(wire.error(unavailable, self._operation_id()))
             try:
                 outcome = self._router.route(request, base_url)
             except FakeAPIError as exc:
-                response = _error(exc, self._operation_id())
+                response = wire.error(exc, self._operation_id())
             else:
                 if outcome.created_kind is not None:
                     stats.created[outcome.created_kind] += 1
-                response = _success(outcome)
+                response = wire.success(outcome)
             if rolls.bad_gateway:
                 stats.faults["bad_gateway"] += 1
                 bad_gateway = FakeAPIError(502, codes.BAD_GATEWAY, "Bad Gateway")
-                return self._respond(_error(bad_gateway, self._operation_id()))
+                return self._respond(wire.error(bad_gateway, self._operation_id()))
             if rolls.drop:
                 stats.faults["drop"] += 1
                 return None
@@ -223,34 +256,16 @@ class FakeNgrok(httpx.AsyncBaseTransport):
     def _operation_id(self) -> str:
         return "op_" + self._ids.token(27)
 
-    def _context(self, kind: Kind) -> CreateContext:
+    def _context(self, prefix: str) -> CreateContext:
         now = self._wall_clock()
         return CreateContext(
-            new_id=self._ids.new(kind.prefix, now),
+            new_id=self._ids.new(prefix, now),
             now=int(now),
             user_id=self.user_id,
             token=self._ids.token,
             serial=lambda: self._data_rng.getrandbits(64),
             lookup=self._store.get,
         )
-
-
-def _success(outcome: Outcome) -> FakeResponse:
-    if outcome.payload is None:
-        return FakeResponse(status=outcome.status, headers=(), body=b"")
-    body = json.dumps(outcome.payload, separators=(",", ":")).encode()
-    return FakeResponse(status=outcome.status, headers=(_JSON,), body=body)
-
-
-def _error(exc: FakeAPIError, operation_id: str) -> FakeResponse:
-    payload = {
-        "error_code": exc.code,
-        "status_code": exc.status,
-        "msg": exc.msg,
-        "details": {"operation_id": operation_id},
-    }
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    return FakeResponse(status=exc.status, headers=(_JSON, *exc.headers.items()), body=body)
 
 
 def _record(request: FakeRequest) -> RecordedRequest:

@@ -61,7 +61,8 @@ class Faults:
         p_unavailable: probability of a 503 before any work.
         p_bad_gateway_after: probability of doing the work, then answering 502.
         p_drop_after: probability of doing the work, then dropping the connection with no
-            response (``httpx.RemoteProtocolError`` over the transport).
+            final response (``httpx.RemoteProtocolError``; over :meth:`FakeNgrok.serve` an
+            interim ``103`` goes first, which clients skip).
     """
 
     rate_limit: tuple[int, float] | None = attrs.field(default=None, validator=_check_rate)

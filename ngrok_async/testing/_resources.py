@@ -64,6 +64,7 @@ class Kind:
     updatable: tuple[str, ...]
     create: Callable[[CreateContext, dict[str, Any]], Created]
     list_key: str = ""  # the list response's key when it is not ``name`` ("keys")
+    key: str = "id"  # the item's path parameter
 
     @property
     def items_key(self) -> str:
@@ -81,7 +82,7 @@ class Kind:
             value = extra[name] if name in extra else record.fields.get(name)
             if value is None or (name in _OMIT_WHEN_EMPTY and value == ""):
                 continue
-            out[name] = copy.deepcopy(value)
+            out[name] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
         return out
 
     def update(self, record: Record, body: dict[str, Any]) -> None:

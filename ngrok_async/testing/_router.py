@@ -8,57 +8,30 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
+from . import _api as api
 from . import _codes as codes
+from . import _schema as schema
+from . import _wire as wire
 from ._codes import FakeAPIError, bad_request, not_found
 from ._fields import format_timestamp
+from ._filter import compile_filter
 from ._ids import is_id
-from ._resources import KINDS, CreateContext, Kind, Record
+from ._kinds import AnyKind, Kinds
+from ._resources import CreateContext, Record
+from ._spec_kind import SpecKind
 from ._store import Store
+from ._wire import FakeRequest, Outcome
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 100
 
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
-_COLLECTION_METHODS = ("GET", "POST")
-_ITEM_METHODS = ("GET", "PATCH", "DELETE")
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class FakeRequest:
-    """A request as the router sees it; ``headers`` keys are lower-case."""
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: bytes
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class FakeResponse:
-    """A complete response; ``headers`` names are lower-case (content-length is added on
-    the wire)."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class Outcome:
-    """The operation's result: status and JSON payload (``None`` for an empty body)."""
-
-    status: int
-    payload: Any = None
-    created_kind: str | None = None
 
 
 class Router:
     """Checks auth and version headers, routes, and runs the operation on the store.
 
-    ``make_context(kind)`` returns the context for one create (a fresh id, the time, ...).
+    ``make_context(prefix)`` returns the context for one create (a fresh id, the time, ...).
     """
 
     def __init__(
@@ -66,11 +39,16 @@ class Router:
         *,
         api_key: str,
         store: Store,
-        make_context: Callable[[Kind], CreateContext],
+        make_context: Callable[[str], CreateContext],
     ) -> None:
         self._expected = f"Bearer {api_key}".encode()
         self._store = store
         self._make_context = make_context
+        self._kinds = Kinds(store)
+
+    @property
+    def kinds(self) -> Kinds:
+        return self._kinds
 
     def check_headers(self, headers: Mapping[str, str]) -> None:
         auth = headers.get("authorization")
@@ -110,68 +88,169 @@ class Router:
 
     def route(self, request: FakeRequest, base_url: str) -> Outcome:
         """Run the request's operation (headers already checked); raises FakeAPIError."""
-        parts = request.path.split("/")
-        kind = KINDS.get(parts[1]) if len(parts) in (2, 3) and parts[0] == "" else None
-        if kind is None or (len(parts) == 3 and not parts[2]):
+        matches = api.match(request.path)
+        if not matches:
             raise FakeAPIError(404, codes.NOT_FOUND, f"no route for {request.path[:200]!r}")
-        allowed = _COLLECTION_METHODS if len(parts) == 2 else _ITEM_METHODS
-        if request.method not in allowed:
+        chosen = next((m for m in matches if m.op.method == request.method), None)
+        if chosen is None:
+            methods = {m.op.method for m in matches}
+            allowed = [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m in methods]
             raise FakeAPIError(
                 405,
                 codes.METHOD_NOT_ALLOWED,
                 f"{request.method} is not allowed on {request.path[:200]!r}",
                 headers={"allow": ", ".join(allowed)},
             )
-        if len(parts) == 2:
-            if request.method == "POST":
-                return self._create(kind, _json_object(request.body), base_url)
-            return self._list(kind, request.query, base_url)
-        record = self._store.get(kind.name, parts[2])
+        op, params = chosen.op, chosen.params
+        if op.path in api.CHILD_LISTS:
+            return self._child_list(op, params, request.query, base_url)
+        template = api.collection_of(op)
+        kind = self._kinds.kind(template)
+        self._check_parents(template, params)
+        collection = api.fill(template, params)
+        if op.action == "create":
+            return self._create(kind, collection, _json_object(request.body), base_url)
+        if op.action == "list":
+            return self._list(kind, collection, request.query, base_url)
+        ident = params[kind.key]
+        record = self._store.get(collection, ident)
         if record is None:
-            raise not_found(kind.label, parts[2])
-        if request.method == "GET":
-            return Outcome(status=200, payload=kind.render(record, base_url))
-        if request.method == "PATCH":
-            kind.update(record, _json_object(request.body))
-            return Outcome(status=200, payload=kind.render(record, base_url))
-        self._store.delete(kind.name, record.id)
+            raise not_found(kind.label, ident)
+        body = _json_object(request.body) if op.body else {}
+        return self._on_item(op, kind, record, body, base_url)
+
+    def _on_item(
+        self, op: api.Operation, kind: AnyKind, record: Record, body: dict[str, Any], base_url: str
+    ) -> Outcome:
+        action, field = op.action, op.segments[-1]
+        if action == "get":
+            return Outcome(status=200, payload=self._kinds.render(kind, record, base_url))
+        if action == "update":
+            if isinstance(kind, SpecKind):
+                kind.update(record, body, self._kinds.resolve)
+            else:
+                kind.update(record, body)
+            return Outcome(status=200, payload=self._kinds.render(kind, record, base_url))
+        if action == "delete":
+            self._kinds.delete(kind, record)
+            return Outcome(status=204)
+        if action == "module_replace":
+            schema.check(body, op.body, api.REQUIRED.get(op.body, ()))
+            record.fields[field] = schema.project(body, op.body, op.response, self._kinds.resolve)
+            return Outcome(status=200, payload=schema.render(record.fields[field], base_url))
+        if action == "module_get":
+            module = record.fields.get(field)
+            if module is None:
+                raise FakeAPIError(
+                    404, codes.NOT_FOUND, f"{kind.label} {record.id!r} has no {field} module"
+                )
+            return Outcome(status=200, payload=schema.render(module, base_url))
+        if action in ("module_delete", "clear"):
+            record.fields[field] = None
+            return Outcome(status=204)
+        schema.check(body, op.body, api.REQUIRED.get(op.body, ()))  # an action: 204, no change
         return Outcome(status=204)
 
-    def _create(self, kind: Kind, body: dict[str, Any], base_url: str) -> Outcome:
-        ctx = self._make_context(kind)
-        created = kind.create(ctx, body)
+    def _check_parents(self, template: str, params: Mapping[str, str]) -> None:
+        """A nested collection's parents must exist: a route on a missing edge is a 404."""
+        segments = template.split("/")
+        for i, segment in enumerate(segments):
+            if segment.startswith("{"):
+                parent = "/".join(segments[:i])
+                ident = params[segment[1:-1]]
+                if self._store.get(api.fill(parent, params), ident) is None:
+                    raise not_found(self._kinds.kind(parent).label, ident)
+
+    def _create(
+        self, kind: AnyKind, collection: str, body: dict[str, Any], base_url: str
+    ) -> Outcome:
+        ctx = self._make_context(kind.prefix)
+        if isinstance(kind, SpecKind):
+            created = kind.create_fields(ctx, body, self._kinds.resolve)
+        else:
+            created = kind.create(ctx, body)
+        ident = ctx.new_id
+        if kind.key != "id":  # keyed by a body field (an event source's type)
+            keyed = body.get(kind.key)
+            if not isinstance(keyed, str) or not keyed:
+                raise bad_request(codes.MISSING_FIELD, f"{kind.key} is required")
+            ident = keyed
+            if self._store.get(collection, ident) is not None:
+                raise FakeAPIError(409, codes.CONFLICT, f"{kind.label} {ident!r} already exists")
         record = Record(
-            kind=kind.name,
-            id=ctx.new_id,
+            kind=collection,
+            id=ident,
             created_at=format_timestamp(ctx.now),
             fields=created.fields,
             secret=created.secret,
         )
         self._store.add(record)
-        payload = kind.render(record, base_url, once=created.once)
+        payload = self._kinds.render(kind, record, base_url, once=created.once)
         return Outcome(status=201, payload=payload, created_kind=kind.name)
 
-    def _list(self, kind: Kind, query: Mapping[str, str], base_url: str) -> Outcome:
-        limit = _limit(query.get("limit"))
+    def _list(
+        self, kind: AnyKind, collection: str, query: Mapping[str, str], base_url: str
+    ) -> Outcome:
+        limit = parse_limit(query.get("limit"))
         before_id = query.get("before_id") or None
-        if before_id is not None and not is_id(before_id, kind.prefix):
+        if before_id is not None and kind.key == "id" and not is_id(before_id, kind.prefix):
             raise bad_request(
                 codes.INVALID_ID, f"{before_id[:80]!r} is not a valid {kind.label} identifier."
             )
-        records, more = self._store.page(kind.name, before_id, limit)
-        collection = f"{base_url}/{kind.name}"
-        next_uri = (
-            f"{collection}?before_id={records[-1].id}&limit={limit}" if more and records else None
-        )
-        payload = {
-            kind.items_key: [kind.render(record, base_url) for record in records],
-            "uri": collection,
-            "next_page_uri": next_uri,
-        }
+        text = query.get("filter") or None
+        if text is None:
+            records, more = self._store.page(collection, before_id, limit)
+            rendered = [self._kinds.render(kind, record, base_url) for record in records]
+        else:
+            rendered, more = self._filtered(kind, collection, before_id, limit, text, base_url)
+        payload = wire.page(kind.items_key, f"{base_url}/{collection}", rendered, more, limit, text)
+        return Outcome(status=200, payload=payload)
+
+    def _filtered(
+        self,
+        kind: AnyKind,
+        collection: str,
+        before_id: str | None,
+        limit: int,
+        text: str,
+        base_url: str,
+    ) -> tuple[list[Any], bool]:
+        predicate = compile_filter(text)
+        out: list[Any] = []
+        for record in reversed(self._store.all(collection)):
+            if before_id is not None and record.id >= before_id:
+                continue
+            rendered = self._kinds.render(kind, record, base_url)
+            if predicate(rendered):
+                if len(out) == limit:
+                    return out, True
+                out.append(rendered)
+        return out, False
+
+    def _child_list(
+        self, op: api.Operation, params: Mapping[str, str], query: Mapping[str, str], base_url: str
+    ) -> Outcome:
+        collection, field = api.CHILD_LISTS[op.path]
+        parent = api.collection_of(op).rsplit("/", 2)[0]
+        if self._store.get(parent, params["id"]) is None:
+            raise not_found(self._kinds.kind(parent).label, params["id"])
+        kind = self._kinds.kind(collection)
+        limit = parse_limit(query.get("limit"))
+        before_id = query.get("before_id") or None
+        items = []
+        for record in reversed(self._store.all(collection)):
+            ref = record.fields.get(field)
+            mine = isinstance(ref, schema.RefValue) and ref.id == params["id"]
+            if mine and (before_id is None or record.id < before_id):
+                items.append(self._kinds.render(kind, record, base_url))
+        more = len(items) > limit
+        url = f"{base_url}{api.fill(op.path, params)}"
+        payload = wire.page(kind.items_key, url, items[:limit], more, limit, None)
         return Outcome(status=200, payload=payload)
 
 
-def _limit(raw: str | None) -> int:
+def parse_limit(raw: str | None) -> int:
+    """The ``limit`` query parameter: 1..100, default 100 (the API's 400s otherwise)."""
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     if not _INTEGER.fullmatch(raw):

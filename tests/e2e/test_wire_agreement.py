@@ -146,3 +146,54 @@ async def test_error_shape_matches_the_documented_contract(path: str) -> None:
     assert body["status_code"] == 404
     assert body["error_code"].startswith("ERR_NGROK_")
     assert body["details"]["operation_id"].startswith("op_")
+
+
+SPEC_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "object": (dict,),
+}
+
+
+def fits(value: Any, kind: str, where: str) -> None:
+    """``value`` has the spec type ``kind`` (``string``, ``[Ref]``, a schema name, ...)."""
+    from ngrok_async.testing._api import SCHEMAS
+
+    if kind.startswith("["):
+        assert isinstance(value, list), where
+        for i, item in enumerate(value):
+            fits(item, kind[1:-1], f"{where}[{i}]")
+    elif kind in SPEC_TYPES:
+        assert isinstance(value, SPEC_TYPES[kind]), f"{where}: {value!r} is not {kind}"
+    else:
+        assert isinstance(value, dict), where
+        assert set(value) <= set(SCHEMAS[kind]), f"{where}: {set(value) - set(SCHEMAS[kind])}"
+        for name, item in value.items():
+            fits(item, SCHEMAS[kind][name], f"{where}.{name}")
+
+
+async def test_every_service_renders_its_spec_schema() -> None:
+    """Every resource of every service, as the fake prints it after a full walk, fits the
+    spec's response schema: only known keys, each of the spec's JSON type, nested included."""
+    from ngrok_async.testing._api import record_schema
+
+    from ..testing.test_fake_every_service import SERVICES, Walk, round_trip
+
+    fake = FakeNgrok(api_key="k", seed=2)
+    checked = 0
+    async with fake.client(max_retries=0, rate_limit=None) as client:
+        walk = Walk(client, fake)
+        for tag in sorted(SERVICES):
+            fake.reset()
+            await round_trip(walk, tag)
+            kinds = fake._router.kinds
+            for collection in fake.store.kinds():
+                template = kinds.template_of(collection)
+                assert template is not None
+                schema = record_schema(template)
+                for resource in fake.resources(collection):
+                    fits(resource, schema, f"{tag}:{collection}")
+                    checked += 1
+    assert checked > 58

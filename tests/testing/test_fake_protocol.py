@@ -62,7 +62,8 @@ async def test_operation_ids_differ(api: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/tunnels", "/credentials/", "/credentials/a/b", "/Credentials", "//credentials"]
+    "path",
+    ["/", "/no_such_service", "/credentials/", "/credentials/a/b", "/Credentials", "//credentials"],
 )
 async def test_unknown_route_is_404(api: httpx.AsyncClient, path: str) -> None:
     response = await api.get(path)

@@ -196,7 +196,7 @@ async def test_resources_and_reset(api: httpx.AsyncClient, fake: FakeNgrok) -> N
     assert fake.store.count("credentials") == 2
     assert len(fake.requests) == 2
     with pytest.raises(ValueError, match="unknown kind"):
-        fake.resources("tunnels")
+        fake.resources("no_such_service")
     fake.reset()
     assert fake.resources("credentials") == []
     assert fake.requests == []

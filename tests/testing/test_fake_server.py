@@ -1,9 +1,10 @@
-"""The fake over real loopback sockets: HTTP/1.1 keep-alive, TLS, concurrency, shutdown."""
+"""The fake over real loopback sockets (Hypercorn): keep-alive, TLS, concurrency, shutdown."""
 
 from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import time
 from pathlib import Path
 
@@ -115,8 +116,7 @@ async def test_256_concurrent_keep_alive_connections(fake: FakeNgrok) -> None:
                             tg.start_soon(one, stream, replies)
                 assert time.monotonic() - started < 5  # serialized would take 77 s
                 assert len(replies) == 256
-                assert all(r.startswith(b"HTTP/1.1 200 OK\r\n") for r in replies)
-                assert all(b"connection: keep-alive" in r for r in replies)
+                assert all(r.startswith(b"HTTP/1.1 200 ") for r in replies)
         finally:
             for stream in streams:
                 await stream.aclose()
@@ -149,16 +149,15 @@ async def test_keep_alive_serves_several_requests_on_one_connection(fake: FakeNg
     closing = f"GET /credentials HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{RAW_HEADERS}\r\n"
     async with fake.serve() as url:
         reply = await raw_exchange(url, request * 2 + closing.encode())
-    assert reply.count(b"HTTP/1.1 200 OK\r\n") == 3
-    assert reply.count(b"connection: keep-alive") == 2
-    assert reply.count(b"connection: close") == 1
+    assert reply.count(b"HTTP/1.1 200 ") == 3
+    assert reply.lower().count(b"connection: close") == 1
 
 
 async def test_http_10_closes_after_one_response(fake: FakeNgrok) -> None:
     async with fake.serve() as url:
         reply = await raw_exchange(url, f"GET /credentials HTTP/1.0\r\n{RAW_HEADERS}\r\n".encode())
-    assert reply.startswith(b"HTTP/1.1 200 OK\r\n")
-    assert b"connection: close" in reply
+    assert reply.startswith(b"HTTP/1.1 200 ")
+    assert b"connection: close" in reply.lower()
 
 
 async def test_chunked_body_and_expect_continue(fake: FakeNgrok) -> None:
@@ -169,7 +168,8 @@ async def test_chunked_body_and_expect_continue(fake: FakeNgrok) -> None:
     ).encode() + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     async with fake.serve() as url:
         reply = await raw_exchange(url, request)
-    assert reply.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n")
+    assert reply.startswith(b"HTTP/1.1 100 ")
+    assert b"HTTP/1.1 201 " in reply
     assert [c["description"] for c in fake.resources("credentials")] == ["chunked"]
 
 
@@ -177,9 +177,8 @@ async def test_chunked_body_and_expect_continue(fake: FakeNgrok) -> None:
     ("payload", "status"),
     [
         (b"NONSENSE\r\n\r\n", b"400"),
-        (b"GET /credentials HTTP/2.0\r\n\r\n", b"400"),
-        (b"POST /credentials HTTP/1.1\r\nContent-Length: abc\r\n\r\n", b"400"),
-        (b"POST /credentials HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", b"413"),
+        (b"POST /credentials HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", b"400"),
+        (b"POST /credentials HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", b"413"),
         (b"GET /credentials HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n", b"431"),
     ],
 )
@@ -242,20 +241,21 @@ async def test_shutdown_closes_idle_connections_and_the_port(fake: FakeNgrok) ->
 async def test_shutdown_while_a_request_is_in_flight(fake: FakeNgrok) -> None:
     fake.faults = Faults(latency=30)
     async with httpx.AsyncClient(headers=HEADERS) as api:
-        errors: list[BaseException] = []
+        outcomes: list[object] = []
 
         async def slow(url: str) -> None:
             try:
-                await api.get(f"{url}/credentials")
+                outcomes.append((await api.get(f"{url}/credentials")).status_code)
             except httpx.TransportError as exc:
-                errors.append(exc)
+                outcomes.append(exc)
 
         started = time.monotonic()
         async with anyio.create_task_group() as tg, fake.serve() as url:
             tg.start_soon(slow, url)
             await anyio.sleep(0.1)
         assert time.monotonic() - started < 5
-        assert len(errors) == 1
+        (outcome,) = outcomes  # cut off: a transport error or a server error, never a 200
+        assert isinstance(outcome, httpx.TransportError) or outcome >= 500
 
 
 def test_serve_on_trio() -> None:
@@ -266,3 +266,15 @@ def test_serve_on_trio() -> None:
             return len((await api.get("/credentials")).json()["credentials"])
 
     assert trio.run(main) == 1
+
+
+async def test_serving_without_the_extra_names_it_and_in_process_still_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "hypercorn.config", None)  # as if not installed
+    fake = FakeNgrok(API_KEY)
+    with pytest.raises(RuntimeError, match=r"ngrok-async\[fake-server\]"):
+        async with fake.serve():
+            pass
+    async with fake.client() as ngrok:
+        assert (await ngrok.credentials.create(description="in process")).id.startswith("cr_")
