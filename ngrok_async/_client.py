@@ -13,6 +13,7 @@ import httpx
 
 from ._errors import InvalidParameterError
 from ._http import HTTPCore, check_base_url
+from ._logging import configure_from_env
 from ._limits import Limiter
 from ._transport import HTTPClient
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
@@ -47,6 +48,7 @@ class AsyncClient(GeneratedServices):
     Args:
         api_key: an ngrok API key; defaults to the ``NGROK_API_KEY`` environment variable.
         base_url: the API origin; https, or http on a loopback address for local fakes.
+            Defaults to the ``NGROK_BASE_URL`` environment variable, else ``DEFAULT_BASE_URL``.
         timeout: seconds (one number for every phase) or an ``httpx.Timeout``; see
             ``DEFAULT_TIMEOUT``. Never unlimited.
         max_retries: retries after a retryable failure (429, 502-504, connect errors, …).
@@ -58,13 +60,16 @@ class AsyncClient(GeneratedServices):
             (its TLS, proxy and pool settings apply).
         transport: an httpx transport for the client we create (e.g. ``FakeNgrok``).
         headers: extra headers sent with every request.
+
+    ``NGROK_LOG=debug`` (or ``info``) in the environment logs the ``ngrok_async`` logger to
+    stderr, with the API key redacted.
     """
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
@@ -80,6 +85,8 @@ class AsyncClient(GeneratedServices):
             )
         if http_client is not None and transport is not None:
             raise InvalidParameterError("transport", "pass http_client or transport, not both")
+        if base_url is None:
+            base_url = os.environ.get("NGROK_BASE_URL") or DEFAULT_BASE_URL
         url = check_base_url(base_url)
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise InvalidParameterError("rate_limit", "must be a RateLimit or None")
@@ -88,6 +95,7 @@ class AsyncClient(GeneratedServices):
         if _RESERVED_HEADERS & {name.lower() for name in extra}:
             raise InvalidParameterError("headers", "Authorization and Ngrok-Version are set by us")
 
+        configure_from_env(key.strip())  # NGROK_LOG=debug|info
         self._owns_client = http_client is None
         if http_client is None:
             # Requests beyond the pool's size wait in our O(1) FIFO limiter, never in httpcore's
