@@ -13,8 +13,8 @@ import httpx
 
 from ._errors import InvalidParameterError
 from ._http import HTTPCore, check_base_url
-from ._logging import configure_from_env
 from ._limits import Limiter
+from ._logging import configure_from_env
 from ._transport import HTTPClient
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._version import __version__
