@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pathlib
-import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -24,27 +23,8 @@ from ._common import (
     rich_console,
     run_command,
 )
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = re.compile(r"(\d+)([smhdw])")
-
-
-class Duration(click.ParamType):  # type: ignore[type-arg]  # generic in newer click
-    """``8h``, ``30m``, ``1h30m``, ``7d``, ``2w`` or ``90s``."""
-
-    name = "duration"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> timedelta:
-        if isinstance(value, timedelta):
-            return value
-        text = str(value).strip().lower()
-        parts = _PART.findall(text)
-        if not parts or "".join(n + u for n, u in parts) != text:
-            self.fail(f"{value!r} is not a duration such as 8h, 30m, 1h30m or 7d", param, ctx)
-        seconds = sum(int(n) * _UNITS[u] for n, u in parts)
-        if seconds <= 0:
-            self.fail("must be longer than zero", param, ctx)
-        return timedelta(seconds=seconds)
+from ._introspect import DURATION
+from ._values import Text
 
 
 @attrs.frozen
@@ -185,7 +165,6 @@ async def issue(
         if ca_id is None:
             raise click.UsageError("--ca SSHCA_ID is required (without --fake)")
         ca = await session.ngrok.ssh_certificate_authorities.get(ca_id)
-        until = datetime.now(timezone.utc).replace(microsecond=0) + valid_for
 
         def requests() -> Iterator[Request]:
             for path in files:
@@ -193,7 +172,7 @@ async def issue(
                     ca.id,
                     path,
                     principals=list(principals),
-                    valid_until=until,
+                    valid_for=valid_for,  # from when each request is sent
                     description=description or f"ngrok-async issue {path.name}",
                 )
 
@@ -234,7 +213,7 @@ async def issue(
 )
 @click.option(
     "--valid-for",
-    type=Duration(),
+    type=Text(DURATION),
     default="24h",
     show_default=True,
     help="Validity from now: 8h, 30m, 1h30m, 7d.",
