@@ -77,7 +77,9 @@ def test_no_api_key_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     assert info.value.code == 2
 
 
-def test_a_failing_command_returns_its_status(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_command_returns_its_status(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
+) -> None:
     monkeypatch.setenv("NGROK_API_KEY", "sk_x")
 
     assert main(["credentials", "get", "cr_1", "--base-url", "http://127.0.0.1:9"]) == 1

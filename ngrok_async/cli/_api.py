@@ -252,7 +252,9 @@ async def _list(
     records: list[Any] = []
     progress = Progress()
     async with open_session(options) as session:
-        listing = _method(session.ngrok, op)(*ids, limit=min(cap or 100, 100), **keywords)
+        if "limit" in {param.name for param in op.params}:
+            keywords["limit"] = min(cap or 100, 100)  # the page size
+        listing = _method(session.ngrok, op)(*ids, **keywords)
         try:
             async for record in listing:
                 records.append(record)

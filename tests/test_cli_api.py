@@ -1,0 +1,305 @@
+"""Walk spec/ngrok.yaml: every operation is a command, with ``--help`` and a ``--fake`` call.
+
+The ``--fake`` calls are data-driven: every service of the client is either exercised end to
+end on the fake (create → get → list → update → other operations → delete, each exiting 0)
+or listed in :data:`NOT_SERVED` with the reason. A listed service that the fake has started
+serving fails the test, so the list only ever shrinks: empty it as the fake grows.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from ngrok_async.cli import CliConfig, _api, cli
+from ngrok_async.cli._api import api_services
+from ngrok_async.cli._introspect import Operation
+from ngrok_async.resources._generated import TAGS
+from ngrok_async.ssh_keys import generate_key_pair
+from ngrok_async.testing import FakeNgrok
+
+SPEC = yaml.safe_load(
+    (pathlib.Path(__file__).parent.parent / "spec" / "ngrok.yaml").read_text(encoding="utf-8")
+)
+SERVICES = {service.path: service for service in api_services()}
+OPERATIONS = [op for service in SERVICES.values() for op in service.operations]
+
+_LATER = "FakeNgrok serves only the seed services, SSH host certificates and API keys today"
+NOT_SERVED: dict[str, str] = {
+    path: _LATER
+    for path in SERVICES
+    if path
+    not in {
+        "credentials",
+        "ssh_credentials",
+        "ssh_certificate_authorities",
+        "ssh_user_certificates",
+        "ssh_host_certificates",
+        "api_keys",
+    }
+}
+
+
+def spec_operations() -> list[tuple[str, str]]:
+    """(client attribute path, method name) of every operation in the spec."""
+    found = []
+    for item in SPEC["paths"].values():
+        for op in item.values():
+            tag = op["tags"][0]
+            suffix = op["operationId"][len(tag) :]
+            name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", suffix).lower()
+            found.append((TAGS[tag], name))
+    return sorted(found)
+
+
+def invoke(fake: FakeNgrok | None, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli, list(args), obj=CliConfig(fake=fake), env={"COLUMNS": "120"}, catch_exceptions=False
+    )
+
+
+def test_every_spec_operation_is_a_command() -> None:
+    commands = {(op.service, op.name) for op in OPERATIONS}
+
+    missing = [op for op in spec_operations() if op not in commands]
+
+    assert missing == []
+    assert len(spec_operations()) == 235
+    assert len(OPERATIONS) >= 235
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: " ".join(op.command))
+def test_help_of_every_operation(op: Operation) -> None:
+    result = invoke(None, *op.command, "--help")
+
+    assert result.exit_code == 0, result.output
+    assert f"ngrok.{op.service}.{op.name}(" in result.output
+    for param in op.positionals():
+        assert param.name.upper() in result.output
+    for param in op.options():
+        assert "--" + param.name.replace("_", "-") in result.output
+
+
+def test_not_served_lists_only_services_of_the_client() -> None:
+    assert set(NOT_SERVED) <= set(SERVICES)
+    assert all(reason.strip() for reason in NOT_SERVED.values())
+
+
+# -- --fake calls -----------------------------------------------------------------------------
+
+
+class Samples:
+    """Arguments for the fake: a CA for certificates, fresh public keys."""
+
+    def __init__(self, fake: FakeNgrok) -> None:
+        self.fake = fake
+        ca = invoke(fake, "ssh-certificate-authorities", "create", "--fake", "--json",
+                    "--private-key-type", "ed25519")  # fmt: skip
+        self.ca_id: str = json.loads(ca.stdout)["id"]
+
+    def key(self) -> str:
+        return generate_key_pair()[1]
+
+
+# Create arguments per service; a service not named here is created with no arguments.
+CREATE: dict[str, Callable[[Samples], list[str]]] = {
+    "credentials": lambda s: ["--description", "cli", "--acl", "bind:x.example.com"],
+    "ssh_credentials": lambda s: [s.key(), "--description", "cli"],
+    "ssh_certificate_authorities": lambda s: ["--private-key-type", "ed25519"],
+    "ssh_user_certificates": lambda s: [
+        s.ca_id, s.key(), "--principals", "alice", "--principals", "bob", "--valid-for", "1h",
+    ],
+    "ssh_host_certificates": lambda s: [
+        "--ssh-certificate-authority-id", s.ca_id, "--public-key", s.key(),
+        "--principals", "host.example.com", "--valid-until", "+2h",
+    ],
+}  # fmt: skip
+
+
+def _served() -> list[str]:
+    return sorted(path for path in SERVICES if path not in NOT_SERVED)
+
+
+@pytest.mark.parametrize("path", _served())
+def test_every_operation_of_a_served_service_runs_on_the_fake(path: str) -> None:
+    fake = FakeNgrok(api_key="cli", seed=3)
+    samples = Samples(fake)
+    service = SERVICES[path]
+    ops = {op.name: op for op in service.operations}
+    ran: list[str] = []
+
+    def run(name: str, *args: str) -> Any:
+        result = invoke(fake, *ops[name].command, "--fake", "--json", *args)
+        assert result.exit_code == 0, (name, result.stdout, result.stderr)
+        ran.append(name)
+        return json.loads(result.stdout)
+
+    created = run("create", *CREATE.get(path, lambda _: [])(samples))
+    ident = created["id"]
+    assert run("get", ident)["id"] == ident
+    assert ident in [record["id"] for record in run("list", "--all")]
+    if "update" in ops:
+        extra = ["--description", "changed"] if "description" in _options(ops["update"]) else []
+        assert run("update", ident, *extra)["id"] == ident
+    for name, op in ops.items():
+        if name not in {"create", "get", "list", "update", "delete"}:
+            run(name, *[ident for _ in op.positionals()])
+    if "delete" in ops:
+        assert run("delete", ident) == {"deleted": [ident], "failed": {}}
+    assert sorted(ran) == sorted(ops)
+
+
+@pytest.mark.parametrize("path", sorted(NOT_SERVED))
+def test_a_service_listed_as_not_served_is_not_served(path: str) -> None:
+    op = SERVICES[path].operations[0]
+    ids = ["x_1" for _ in op.positionals()]
+
+    result = invoke(FakeNgrok(api_key="cli"), *op.command, "--fake", *ids)
+
+    assert result.exit_code == 1
+    assert "no route for" in result.stderr, (
+        f"the fake serves {path} now: remove it from NOT_SERVED ({result.stderr})"
+    )
+
+
+def _options(op: Operation) -> set[str]:
+    return {param.name for param in op.options()}
+
+
+# -- usage errors, key files, tables ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["credentials", "list", "--fake", "--base-url", "https://api.ngrok.com"],
+        ["credentials", "list", "--fake", "--all", "--limit", "3"],
+        ["credentials", "list", "--fake", "--columns", "nope"],
+        ["credentials", "create", "--fake", "--json-body", "[1]"],
+        ["credentials", "create", "--fake", "--json-body", '{"nope": 1}'],
+        ["credentials", "create", "--fake", "--field-json", "acl"],
+        [
+            "ssh-user-certificates",
+            "create",
+            "--fake",
+            "sshca_1",
+            "k",
+            "--valid-until",
+            "2030-01-01",
+        ],
+        ["ssh-user-certificates", "create", "--fake", "sshca_1", "k", "--valid-for", "soon"],
+        ["credentials", "create", "--fake", "--description", "x" * 300],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = invoke(FakeNgrok(api_key="cli"), *args)
+
+    assert result.exit_code == 2, result.output
+
+
+def test_json_body_field_json_and_options_merge() -> None:
+    fake = FakeNgrok(api_key="cli")
+    body = json.dumps({"description": "from body", "acl": ["bind:a.example.com"]})
+
+    result = invoke(fake, "credentials", "create", "--fake", "--json", "--json-body", body,
+                    "--field-json", 'metadata="{}"', "--description", "from option")  # fmt: skip
+
+    created = json.loads(result.stdout)
+    assert (created["description"], created["acl"], created["metadata"]) == (
+        "from option",
+        ["bind:a.example.com"],
+        "{}",
+    )
+
+
+def test_limit_all_and_columns() -> None:
+    fake = FakeNgrok(api_key="cli")
+    for n in range(7):
+        invoke(fake, "api-keys", "create", "--fake", "--description", f"key {n}")
+
+    three = invoke(fake, "api-keys", "list", "--fake", "--json", "--limit", "3")
+    every = invoke(fake, "api-keys", "list", "--fake", "--json", "--all")
+    table = invoke(fake, "api-keys", "list", "--fake", "--columns", "description,id")
+
+    assert [k["description"] for k in json.loads(three.stdout)] == ["key 6", "key 5", "key 4"]
+    assert len(json.loads(every.stdout)) == 7
+    assert table.stdout.splitlines()[0].split() == ["DESCRIPTION", "ID"]
+    assert table.stdout.splitlines()[1].split()[:3] == [
+        "key",
+        "6",
+        json.loads(three.stdout)[0]["id"],
+    ]
+
+
+def test_all_follows_every_page_with_a_progress_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeNgrok(api_key="cli")
+
+    async def populate() -> None:
+        async with fake.client(rate_limit=None) as ngrok:
+            for n in range(230):
+                await ngrok.api_keys.create(description=f"key {n}")
+
+    anyio.run(populate)
+    monkeypatch.setattr(_api, "progress_enabled", lambda: True)
+    monkeypatch.setattr(_api, "PROGRESS_EVERY", 100)
+
+    every = invoke(fake, "api-keys", "list", "--fake", "--json", "--all")
+    default = invoke(fake, "api-keys", "list", "--fake", "--json")
+
+    assert len(json.loads(every.stdout)) == 230
+    assert "listed 100…" in every.stderr
+    assert "listed 200…" in every.stderr
+    assert len(json.loads(default.stdout)) == _api.DEFAULT_LIMIT
+    assert sum(r.path == "/api_keys" and r.method == "GET" for r in fake.requests) >= 4
+
+
+def test_a_key_file_others_can_read_warns_and_strict_refuses(
+    tmp_path: pathlib.Path, sleeps: list[float]
+) -> None:
+    key = tmp_path / "key"
+    key.write_text("sk_x\n")
+    key.chmod(0o644)
+    args = ["credentials", "get", "cr_1", "--base-url", "http://127.0.0.1:9"]
+
+    loose = invoke(None, *args, "--api-key-file", str(key))
+    strict = invoke(None, *args, "--api-key-file", str(key), "--strict-perms")
+    key.chmod(0o600)
+    private = invoke(None, *args, "--api-key-file", str(key), "--strict-perms")
+
+    assert "warning:" in loose.stderr
+    assert "chmod 600" in loose.stderr
+    assert loose.exit_code == 1  # it went on, and the connection was refused
+    assert strict.exit_code == 2
+    assert "refusing the API key file" in strict.stderr
+    assert private.exit_code == 1
+    assert "warning" not in private.stderr
+    assert "sk_x" not in loose.output + strict.output + private.output
+
+
+def test_base_url_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
+) -> None:
+    monkeypatch.setenv("NGROK_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("NGROK_API_KEY", "sk_x")
+
+    result = CliRunner().invoke(cli, ["credentials", "get", "cr_1"])
+
+    assert result.exit_code == 1
+    assert "NgrokConnectionError" in result.stderr or "failed" in result.stderr
+
+
+def test_operations_without_a_record_say_done() -> None:
+    fake = FakeNgrok(api_key="cli")
+    cred = json.loads(invoke(fake, "credentials", "create", "--fake", "--json").stdout)
+
+    text = invoke(fake, "credentials", "delete", "--fake", cred["id"])
+
+    assert text.stdout == f"deleted {cred['id']}\n"
