@@ -60,9 +60,11 @@ def blocks(path: pathlib.Path) -> list[Block]:
 def served_fake() -> Iterator[tuple[FakeNgrok, str]]:
     """A fresh FakeNgrok served on 127.0.0.1 from a background event loop."""
     fake = FakeNgrok(api_key=API_KEY, record_requests=False)
-    with anyio.from_thread.start_blocking_portal() as portal:
-        with portal.wrap_async_context_manager(fake.serve()) as url:
-            yield fake, url
+    with (
+        anyio.from_thread.start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(fake.serve()) as url,
+    ):
+        yield fake, url
 
 
 @contextlib.contextmanager
