@@ -11,6 +11,7 @@ a subprocess. A block is skipped only when the line right above its fence is
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pathlib
 import re
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 import anyio.from_thread
 import attrs
 
+from ngrok_async import _logging
 from ngrok_async.ssh_keys import generate_key_pair
 from ngrok_async.testing import FakeNgrok
 
@@ -73,20 +75,22 @@ def environment(directory: pathlib.Path, url: str) -> Iterator[dict[str, str]]:
     ssh = directory / ".ssh"
     ssh.mkdir(exist_ok=True)
     (ssh / "id_ed25519.pub").write_text(generate_key_pair()[1] + " alice@laptop\n")
-    changes = {"HOME": str(directory), "NGROK_API_KEY": API_KEY, "NGROK_BASE_URL": url}
-    saved = {name: os.environ.get(name) for name in changes}
+    saved_environ = dict(os.environ)
+    logger = logging.getLogger("ngrok_async")
+    saved_logger = (logger.level, logger.handlers[:], _logging._handler)
     cwd = os.getcwd()
-    os.environ.update(changes)
+    os.environ.update(HOME=str(directory), NGROK_API_KEY=API_KEY, NGROK_BASE_URL=url)
+    os.environ.pop("NGROK_LOG", None)
     os.chdir(directory)
     try:
         yield {**os.environ}
-    finally:
+    finally:  # a block may set variables or NGROK_LOG: leave no trace for other tests
         os.chdir(cwd)
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        logger.setLevel(saved_logger[0])
+        logger.handlers[:] = saved_logger[1]
+        _logging._handler = saved_logger[2]
 
 
 def run(block: Block, directory: pathlib.Path) -> None:

@@ -144,9 +144,13 @@ def resolve_valid_for(params: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(start, datetime):
         check.aware_datetime("valid_after", start)
     else:
-        start = datetime.now(timezone.utc).replace(microsecond=0)
+        start = _now().replace(microsecond=0)
     resolved["valid_until"] = start + valid_for
     return resolved
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class SSHCredentialsService(ResourceService[SSHCredential]):
