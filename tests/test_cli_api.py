@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import pathlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -19,9 +20,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from ngrok_async import NOT_GIVEN, NotGiven
 from ngrok_async.cli import CliConfig, _api, cli
-from ngrok_async.cli._api import api_services
-from ngrok_async.cli._introspect import Operation
+from ngrok_async.cli._api import api_services, operation_command
+from ngrok_async.cli._introspect import Operation, operations
 from ngrok_async.resources._generated import TAGS
 from ngrok_async.ssh_keys import generate_key_pair
 from ngrok_async.testing import FakeNgrok
@@ -303,3 +305,44 @@ def test_operations_without_a_record_say_done() -> None:
     text = invoke(fake, "credentials", "delete", "--fake", cred["id"])
 
     assert text.stdout == f"deleted {cred['id']}\n"
+
+
+# -- introspection ----------------------------------------------------------------------------
+
+
+class _Later:
+    """A service the generator might write tomorrow."""
+
+    async def frobnicate(
+        self,
+        id: str,
+        *,
+        labels: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        hosts: Sequence[str] | NotGiven = NOT_GIVEN,
+        idle_timeout: int | timedelta | NotGiven = NOT_GIVEN,
+        policy: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
+        enabled: bool | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Frobnicate a thing.
+
+        Args:
+            id: the thing.
+            labels: labels to set,
+                as many as you like.
+            policy: a nested policy.
+        """
+
+
+def test_a_new_operation_becomes_a_command_with_typed_options() -> None:
+    (op,) = operations("later_things", _Later)
+    command = operation_command(op)
+    kinds = {p.name: p.kind for p in op.params}
+    text = CliRunner().invoke(command, ["--help"]).output
+
+    assert op.command == ("later-things", "frobnicate")
+    assert kinds == {"id": "str", "labels": "map", "hosts": "strings", "idle_timeout": "duration",
+                     "policy": "json", "enabled": "bool"}  # fmt: skip
+    assert [p.name for p in op.positionals()] == ["id"]
+    assert "labels to set, as many as you like." in text
+    assert "Args:" not in text
+    assert "--enabled / --no-enabled" in text

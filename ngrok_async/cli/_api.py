@@ -136,23 +136,27 @@ def _help(op: Operation) -> str:
     return f"{doc}\n\nThe SDK call: ngrok.{op.service}.{op.name}(…)  (ngrok-async {words})"
 
 
+_KIND_HELP = {
+    kinds.BOOL: "true/false.",
+    kinds.STRINGS: "Repeat for each item.",
+    kinds.MAP: "KEY=VALUE; repeat for each entry.",
+    kinds.JSON: "JSON (or @FILE, or - for stdin).",
+    kinds.DATETIME: "RFC 3339 with an offset (2025-04-21T18:19:52Z) or +8h from now.",
+    kinds.DURATION: "8h, 30m, 1h30m, 7d or seconds.",
+}
+
+
 def _field_option(param: Param) -> click.Option:
     flag = "--" + param.name.replace("_", "-")
     dest = _FIELD + param.name
+    text = " ".join(part for part in (plain(param.help), _KIND_HELP.get(param.kind, "")) if part)
     if param.kind == kinds.BOOL:
-        return click.Option([f"{flag}/--no-{flag[2:]}", dest], default=None, help="true/false.")
+        return click.Option([f"{flag}/--no-{flag[2:]}", dest], default=None, help=text)
     if param.kind == kinds.STRINGS:
-        return click.Option([flag, dest], multiple=True, help="Repeat for each item.")
+        return click.Option([flag, dest], multiple=True, help=text)
     if param.kind == kinds.MAP:
-        return click.Option(
-            [flag, dest], multiple=True, metavar="KEY=VALUE", help="Repeat for each entry."
-        )
-    helps = {
-        kinds.JSON: "A JSON object (or @FILE, or - for stdin).",
-        kinds.DATETIME: "RFC 3339 with an offset (2025-04-21T18:19:52Z) or +8h from now.",
-        kinds.DURATION: "8h, 30m, 1h30m, 7d or seconds.",
-    }
-    return click.Option([flag, dest], type=Text(param.kind), help=helps.get(param.kind))
+        return click.Option([flag, dest], multiple=True, metavar="KEY=VALUE", help=text)
+    return click.Option([flag, dest], type=Text(param.kind), help=text or None)
 
 
 def _keywords(op: Operation, values: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections.abc
 import functools
 import inspect
+import re
 import types
 import typing
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ class Param:
     positional: bool
     required: bool
     nullable: bool = False
+    help: str = ""  # from the method docstring's ``Args:`` section
 
 
 @attrs.frozen
@@ -130,6 +132,7 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
     ops = []
     for name, function in _public_async_methods(cls):
         hints = _hints(function)
+        doc, arg_help = split_args(inspect.getdoc(function) or "")
         params = []
         signature = inspect.signature(function)
         for parameter in list(signature.parameters.values())[1:]:  # skip self
@@ -144,6 +147,7 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
                     positional=parameter.kind is parameter.POSITIONAL_OR_KEYWORD,
                     required=parameter.default is parameter.empty,
                     nullable=nullable,
+                    help=arg_help.get(parameter.name, ""),
                 )
             )
         returns = hints.get("return")
@@ -156,7 +160,7 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
                 service=path,
                 name=name,
                 params=tuple(params),
-                doc=inspect.getdoc(function) or "",
+                doc=doc,
                 listing=listing,
                 returns_none=returns is None or returns is type(None),
                 record=record if isinstance(record, type) and attrs.has(record) else None,
@@ -170,6 +174,31 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
 
 
 _ORDER = ("list", "get", "create", "update", "replace", "delete")
+
+
+_SECTION = re.compile(r"^(Args|Arguments|Parameters):\s*$", re.MULTILINE)
+_ARG = re.compile(r"^    (\w+)(?: \([^)]*\))?:\s*(.*)$")
+
+
+def split_args(doc: str) -> tuple[str, dict[str, str]]:
+    """A Google-style docstring without its ``Args:`` section, and that section by name."""
+    match = _SECTION.search(doc)
+    if match is None:
+        return doc, {}
+    body, rest = doc[match.end() :], ""
+    end = re.search(r"^\S", body, re.MULTILINE)  # the next section or paragraph
+    if end is not None:
+        body, rest = body[: end.start()], body[end.start() :]
+    helps: dict[str, str] = {}
+    current = None
+    for line in body.splitlines():
+        arg = _ARG.match(line)
+        if arg:
+            current = arg[1]
+            helps[current] = arg[2].strip()
+        elif current and line.strip():
+            helps[current] += " " + line.strip()
+    return (doc[: match.start()] + rest).strip(), helps
 
 
 def _hints(function: Any) -> dict[str, Any]:
