@@ -91,17 +91,20 @@ class SDK:
 async def sdk_session(
     url: str, concurrency: int | None = None, *, transport: str = "default", **options: Any
 ) -> AsyncIterator[SDK]:
-    """``ngrok_async.AsyncClient`` as a user makes it (limiter off unless ``rate_limit`` given).
-
-    ``transport="httpcore"`` forces plain httpx (its httpcore pool) whatever the default is.
-    """
+    """``ngrok_async.AsyncClient`` as a user makes it (limiter off unless ``rate_limit`` given):
+    httpx's own transport by default, ``transport="aiohttp"`` for ``AiohttpTransport``. The
+    transport is built here only to trust the run's self-signed certificate."""
     from ngrok_async import AsyncClient
 
     options.setdefault("rate_limit", None)
-    if transport == "httpcore":
-        size = concurrency or 100
-        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        options["transport"] = httpx.AsyncHTTPTransport(limits=limits)
+    size = concurrency or 100
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    if transport == "aiohttp":
+        from ngrok_async import AiohttpTransport
+
+        options["transport"] = AiohttpTransport(verify=_ssl_context(), limits=limits)
+    else:
+        options["transport"] = httpx.AsyncHTTPTransport(verify=_ssl_context(), limits=limits)
     async with AsyncClient(API_KEY, base_url=url, max_concurrency=concurrency, **options) as client:
         yield SDK(client)
 
@@ -339,13 +342,14 @@ def official_session(url: str) -> Iterator[Official]:
 PROTOTYPE = "prototype: SDK layers on raw aiohttp"
 ASYNC_SESSIONS = {
     "ngrok_async": lambda url, c, **kw: sdk_session(url, c, **kw),
-    "ngrok_async[httpcore]": lambda url, c, **kw: sdk_session(url, c, transport="httpcore", **kw),
+    "ngrok_async[aiohttp]": lambda url, c, **kw: sdk_session(url, c, transport="aiohttp", **kw),
     "httpx": lambda url, c, **kw: httpx_session(url, c),
     "httpx+aiohttp": lambda url, c, **kw: httpx_session(url, c, aiohttp_transport=True),
     "aiohttp": lambda url, c, **kw: aiohttp_session(url, c),
     PROTOTYPE: lambda url, c, **kw: prototype_session(url, c),
 }
 REQUIRES = {
+    "ngrok_async[aiohttp]": "aiohttp",
     "httpx+aiohttp": "httpx_aiohttp",
     "aiohttp": "aiohttp",
     "ngrok-api": "ngrok",

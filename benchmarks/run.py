@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer rounds")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (the CI smoke test)")
-    parser.add_argument("--only", default="", help="comma-separated scenario numbers (1-6)")
+    parser.add_argument("--only", default="", help="comma-separated scenario numbers (1-7)")
     parser.add_argument("--rounds", type=int, help="rounds per scenario (overrides the preset)")
     parser.add_argument(
         "--backend",

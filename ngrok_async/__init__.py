@@ -1,11 +1,18 @@
 """ngrok_async: an async SDK for the ngrok REST API (asyncio and trio)."""
 
+from typing import TYPE_CHECKING, Any
+
+from ._attempt import in_doubt
+from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient
 from ._errors import (
     AmbiguousCreateError,
     AuthenticationError,
     BadRequestError,
+    ClientStateError,
     ConflictError,
+    CreatedButUndecodableError,
+    ErrorDetails,
     InvalidParameterError,
     NgrokAPIError,
     NgrokConnectionError,
@@ -13,8 +20,10 @@ from ._errors import (
     NgrokError,
     NgrokTimeoutError,
     NotFoundError,
+    PagingLoopError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     UnsafeURLError,
 )
@@ -34,8 +43,28 @@ from .resources.ssh import (
     SSHUserCertificatesService,
 )
 
+if TYPE_CHECKING:
+    from ._aiohttp import AiohttpTransport
+
+
+def __getattr__(name: str) -> Any:
+    if name == "AiohttpTransport":  # imports aiohttp, so only when asked for
+        from ._aiohttp import AiohttpTransport
+
+        return AiohttpTransport
+    raise AttributeError(f"module 'ngrok_async' has no attribute {name!r}")
+
+
 __all__ = [
+    "in_doubt",
+    "ResponseTooLargeError",
+    "PagingLoopError",
+    "ErrorDetails",
+    "CreatedButUndecodableError",
+    "ClientStateError",
+    "AiohttpTransport",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "AmbiguousCreateError",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
+import sys
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
@@ -11,12 +13,15 @@ from typing import Final
 
 import httpx
 
+from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES
 from ._errors import InvalidParameterError
-from ._http import HTTPCore, check_base_url
+from ._http import HTTPCore
 from ._limits import Limiter
 from ._logging import configure_from_env
-from ._transport import HTTPClient
+from ._transport import client_sender, make_session
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
+from ._urls import check_base_url
+from ._validate import header_map, query_map
 from ._version import __version__
 from .resources._generated import GeneratedServices
 from .resources.credentials import CredentialsService
@@ -29,13 +34,11 @@ from .resources.ssh import (
 DEFAULT_BASE_URL: Final = "https://api.ngrok.com"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=60.0)
 """10 s to connect, 30 s to send or between received bytes, 60 s waiting for a pooled
-connection."""
+connection; each attempt as a whole ends within 60 s (its largest phase)."""
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_MAX_CONCURRENCY: Final = 8
 DEFAULT_POOL_SIZE: Final = 100
 USER_AGENT: Final = f"ngrok-async/{__version__} python/{platform.python_version()}"
-
-_RESERVED_HEADERS = frozenset({"authorization", "ngrok-version"})
 
 
 class AsyncClient(GeneratedServices):
@@ -49,8 +52,10 @@ class AsyncClient(GeneratedServices):
         api_key: an ngrok API key; defaults to the ``NGROK_API_KEY`` environment variable.
         base_url: the API origin; https, or http on a loopback address for local fakes.
             Defaults to the ``NGROK_BASE_URL`` environment variable, else ``DEFAULT_BASE_URL``.
-        timeout: seconds (one number for every phase) or an ``httpx.Timeout``; see
-            ``DEFAULT_TIMEOUT``. Never unlimited.
+        timeout: a number of seconds bounds each attempt as a whole (connect, send, response
+            headers and body) and each of its phases; an ``httpx.Timeout`` sets the phases,
+            and each attempt then ends within its largest phase. Default ``DEFAULT_TIMEOUT``:
+            every attempt ends within 60 s. Never unlimited.
         max_retries: retries after a retryable failure (429, 502-504, connect errors, …).
         rate_limit: client-side rolling window; ``None`` turns it off.
         max_concurrency: requests in flight at once on this client. ``None`` lifts the SDK's
@@ -58,8 +63,12 @@ class AsyncClient(GeneratedServices):
             removes it for an injected ``http_client``.
         http_client: an ``httpx.AsyncClient`` to send with, used as given and never closed by us
             (its TLS, proxy and pool settings apply).
-        transport: an httpx transport for the client we create (e.g. ``FakeNgrok``).
-        headers: extra headers sent with every request.
+        transport: an httpx transport for the client we create: ``AiohttpTransport()`` to
+            send through aiohttp's pool, or a ``FakeNgrok``.
+        headers: extra headers sent with every request (not ``Authorization`` or
+            ``Ngrok-Version``, which the SDK sets).
+        max_response_bytes: the most a response body may be, received or decoded; past it
+            the request fails with ``ResponseTooLargeError``.
 
     ``NGROK_LOG=debug`` (or ``info``) in the environment logs the ``ngrok_async`` logger to
     stderr, with the API key redacted.
@@ -77,45 +86,62 @@ class AsyncClient(GeneratedServices):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("NGROK_API_KEY", "")
         if not isinstance(key, str) or not key.strip():
             raise InvalidParameterError(
                 "api_key", "no API key: pass api_key=... or set the NGROK_API_KEY variable"
             )
+        if not key.strip().isascii() or not key.strip().isprintable():
+            raise InvalidParameterError(
+                "api_key", "must be printable ASCII (is it the right value?)"
+            )
         if http_client is not None and transport is not None:
             raise InvalidParameterError("transport", "pass http_client or transport, not both")
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise InvalidParameterError("http_client", "must be an httpx.AsyncClient")
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise InvalidParameterError("transport", "must be an httpx.AsyncBaseTransport")
         if base_url is None:
             base_url = os.environ.get("NGROK_BASE_URL") or DEFAULT_BASE_URL
         url = check_base_url(base_url)
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise InvalidParameterError("rate_limit", "must be a RateLimit or None")
         concurrency = _check_concurrency(max_concurrency)
-        extra = dict(headers or {})
-        if _RESERVED_HEADERS & {name.lower() for name in extra}:
-            raise InvalidParameterError("headers", "Authorization and Ngrok-Version are set by us")
+        extra = header_map("headers", headers)
+        phases, deadline = _check_timeout(timeout)
+        retries = _check_retries(max_retries)
+        cap = _check_max_bytes(max_response_bytes)
 
         configure_from_env(key.strip())  # NGROK_LOG=debug|info
         self._owns_client = http_client is None
+        traced = http_client is None and _reports_trace(transport)
         if http_client is None:
             # Requests beyond the pool's size wait in our O(1) FIFO limiter, never in httpcore's
             # pool queue, which is rescanned on every connection event (quadratic under load).
             concurrency = concurrency or DEFAULT_POOL_SIZE
-            http_client = HTTPClient(
-                transport=transport,
-                limits=httpx.Limits(
-                    max_connections=concurrency, max_keepalive_connections=concurrency
-                ),
-                follow_redirects=False,
-            )
+            http_client, send = make_session(transport, concurrency)
+        else:
+            send = client_sender(http_client)
         self._http = HTTPCore(
             client=http_client,
             base_url=url,
             api_key=key.strip(),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **extra},
+            headers={
+                **({} if self._owns_client else dict(http_client.headers)),
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+                **extra,
+            },
             limiter=Limiter(rate_limit, concurrency),
-            timeout=_check_timeout(timeout),
-            max_retries=_check_retries(max_retries),
+            timeout=phases,
+            deadline=deadline,
+            max_retries=retries,
+            max_response_bytes=cap,
+            traced=traced,
+            send=send,
         )
 
     def with_options(
@@ -123,19 +149,30 @@ class AsyncClient(GeneratedServices):
         *,
         timeout: NotGivenOr[float | httpx.Timeout] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
     ) -> AsyncClient:
         """A view of this client with other per-call options, sharing its pool and limiter.
 
-        ``await ngrok.with_options(max_retries=0).credentials.get(id)``. Closing the view does
-        nothing; close the original.
+        ``await ngrok.with_options(max_retries=0, timeout=5).credentials.get(id)``. ``headers``
+        and ``query`` are added to every request of the view. Closing the view does nothing;
+        close the original.
         """
+        phases, deadline = (
+            (self._http.timeout, self._http.deadline)
+            if timeout is NOT_GIVEN
+            else _check_timeout(timeout)
+        )
         view = AsyncClient.__new__(AsyncClient)
         view._owns_client = False
         view._http = self._http.derive(
-            timeout=self._http.timeout if timeout is NOT_GIVEN else _check_timeout(timeout),
+            timeout=phases,
+            deadline=deadline,
             max_retries=(
                 self._http.max_retries if max_retries is NOT_GIVEN else _check_retries(max_retries)
             ),
+            headers=header_map("headers", headers),
+            query=query_map("query", query),
         )
         return view
 
@@ -169,7 +206,13 @@ class AsyncClient(GeneratedServices):
 
     @property
     def timeout(self) -> httpx.Timeout:
+        """The per-phase limits of each attempt."""
         return self._http.timeout
+
+    @property
+    def deadline(self) -> float:
+        """Seconds within which each attempt ends, whatever the server does."""
+        return self._http.deadline
 
     @property
     def is_closed(self) -> bool:
@@ -195,17 +238,43 @@ class AsyncClient(GeneratedServices):
         return f"AsyncClient(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
 
-def _check_timeout(timeout: object) -> httpx.Timeout:
+def _check_timeout(timeout: object) -> tuple[httpx.Timeout, float]:
+    """The phases and the whole-attempt deadline for a ``timeout`` argument."""
     if isinstance(timeout, httpx.Timeout):
         phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if any(phase is None for phase in phases):
-            raise InvalidParameterError("timeout", "every phase must be finite (no None)")
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        if any(
+            phase is None or not (isinstance(phase, (int, float)) and 0 < phase < math.inf)
+            for phase in phases
+        ):
+            raise InvalidParameterError(
+                "timeout", "every phase must be a finite number of seconds > 0 (no None)"
+            )
+        return timeout, max(float(phase) for phase in phases if phase is not None)
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not 0 < timeout < math.inf
+    ):
         raise InvalidParameterError(
-            "timeout", f"must be a positive number of seconds, got {timeout!r}"
+            "timeout", f"must be a positive, finite number of seconds, got {timeout!r}"
         )
-    return httpx.Timeout(float(timeout))
+    return httpx.Timeout(float(timeout)), float(timeout)
+
+
+def _check_max_bytes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1024:
+        raise InvalidParameterError(
+            "max_response_bytes", f"must be an int of at least 1024, got {value!r}"
+        )
+    return value
+
+
+def _reports_trace(transport: httpx.AsyncBaseTransport | None) -> bool:
+    """Whether the transport reports httpcore's trace events (so "never sent" can be known)."""
+    if transport is None or isinstance(transport, httpx.AsyncHTTPTransport):
+        return True
+    aiohttp_module = sys.modules.get("ngrok_async._aiohttp")
+    return aiohttp_module is not None and isinstance(transport, aiohttp_module.AiohttpTransport)
 
 
 def _check_retries(max_retries: object) -> int:

@@ -20,12 +20,19 @@ R = TypeVar("R")
 
 loads: Callable[[bytes], Any]
 """Parse a JSON body: orjson when installed (``pip install ngrok-async[speedups]``), else json."""
+dumps: Callable[[Any], bytes]
+"""Serialise a request body to compact UTF-8 JSON (orjson when installed)."""
 try:
     import orjson
 
     loads = orjson.loads
+    dumps = orjson.dumps
 except ImportError:  # pragma: no cover - exercised where orjson is absent
     loads = json.loads
+
+    def dumps(value: Any) -> bytes:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
 
 _FRACTION = re.compile(r"\.(\d+)")
 

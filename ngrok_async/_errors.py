@@ -7,17 +7,24 @@
  │   ├─ ``BadRequestError`` 400, ``AuthenticationError`` 401, ``PermissionDeniedError`` 403
  │   ├─ ``NotFoundError`` 404, ``ConflictError`` 409, ``RateLimitError`` 429
  │   └─ ``ServerError`` 5xx
+ ├─ ``ClientStateError`` (also a ``RuntimeError``): the client is closed, or is used from an
+ │   event loop other than the one it first ran in
  ├─ ``NgrokConnectionError``: the request failed in transport
- │   └─ ``NgrokTimeoutError``
+ │   └─ ``NgrokTimeoutError``: a phase timeout or the attempt's total deadline
  ├─ ``AmbiguousCreateError``: a create failed in a way that leaves its outcome unknown
  └─ ``NgrokDecodeError``: a response the SDK could not decode
+     ├─ ``ResponseTooLargeError``: a body past the client's ``max_response_bytes``
+     ├─ ``PagingLoopError``: a listing's ``next_page_uri`` came back to a page already read
+     └─ ``CreatedButUndecodableError``: a create succeeded but its response did not decode
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
+
+from ._redact import redact_json, redact_text
 
 _RAW_TEXT_LIMIT = 2000
 
@@ -39,12 +46,25 @@ class UnsafeURLError(NgrokError, ValueError):
     """A URL is not on the configured API origin (or not https), so it is never requested."""
 
 
+class ClientStateError(NgrokError, RuntimeError):
+    """The client cannot send now: it is closed, or it runs in another event loop than the one
+    it was first used in (one client belongs to one event loop; create one per loop)."""
+
+
+class ErrorDetails(TypedDict, total=False):
+    """The ``details`` object of an ngrok error body, as far as ngrok documents it."""
+
+    operation_id: str
+    """The id of the failed operation; quote it when contacting ngrok support."""
+
+
 class NgrokAPIError(NgrokError):
     """The ngrok API answered with an error status.
 
     ``error_code`` (e.g. ``"ERR_NGROK_226"``), ``msg``, ``details`` and ``operation_id`` come
     from the error body when it is ngrok's JSON; otherwise they are empty and ``body`` keeps the
-    raw text (truncated). Quote ``operation_id`` when contacting ngrok support.
+    raw text (truncated). Quote ``operation_id`` when contacting ngrok support. The API key is
+    replaced by ``[redacted]`` in every field, however the body spelled it.
     """
 
     def __init__(
@@ -61,7 +81,7 @@ class NgrokAPIError(NgrokError):
         self.status_code = status_code
         self.error_code = error_code
         self.msg = msg
-        self.details: Mapping[str, Any] = details or {}
+        self.details: ErrorDetails = dict(details or {})  # type: ignore[assignment]
         operation_id = self.details.get("operation_id")
         self.operation_id = operation_id if isinstance(operation_id, str) else ""
         self.method = method
@@ -121,7 +141,8 @@ class NgrokConnectionError(NgrokError):
 
 
 class NgrokTimeoutError(NgrokConnectionError):
-    """The request timed out (connect, write, read or waiting for a pooled connection)."""
+    """The request timed out: a phase limit (connect, write, read, waiting for a pooled
+    connection) or the attempt's total deadline (the client's ``timeout``)."""
 
 
 class AmbiguousCreateError(NgrokError):
@@ -153,23 +174,54 @@ class NgrokDecodeError(NgrokError):
         super().__init__(f"could not decode {where}: {reason}")
 
 
+class ResponseTooLargeError(NgrokDecodeError):
+    """A response body grew past ``limit`` bytes (received, or after Content-Encoding
+    decoding); the rest was not read. Raise the client's ``max_response_bytes`` if legitimate."""
+
+    def __init__(self, *, resource: str, limit: int, decoded: bool) -> None:
+        self.limit = limit
+        what = "decodes to" if decoded else "is"
+        super().__init__(
+            resource=resource, field="", reason=f"the response body {what} more than {limit} bytes"
+        )
+
+
+class PagingLoopError(NgrokDecodeError):
+    """A listing's ``next_page_uri`` pointed back at a page it had already read; stopping
+    there keeps the listing from yielding records twice or looping forever."""
+
+
+class CreatedButUndecodableError(NgrokDecodeError):
+    """A create answered 2xx, so **the resource exists**, but its response could not be read.
+
+    Do not create it again: look it up instead (list newest first, or by its metadata).
+    ``status_code`` is the success status the API answered.
+    """
+
+    def __init__(self, *, resource: str, field: str, reason: str, status_code: int) -> None:
+        self.status_code = status_code
+        super().__init__(
+            resource=resource,
+            field=field,
+            reason=f"{reason} (HTTP {status_code}: the resource was created; do not create it "
+            "again, look it up)",
+        )
+
+
 def api_error(
     status_code: int, content: bytes, *, method: str, path: str, secret: str = ""
 ) -> NgrokAPIError:
     """Build the typed error for an error response; never raises on a malformed body.
 
-    ``secret`` (the API key) is replaced by ``[redacted]`` wherever the body echoes it.
+    ``secret`` (the API key) is replaced by ``[redacted]`` wherever the body echoes it: in the
+    raw text, and in every string of the decoded JSON (so ``\\u00XX`` escapes cannot hide it).
     """
-    if secret and secret.encode() in content:
-        content = content.replace(secret.encode(), b"[redacted]")
     cls = _BY_STATUS.get(status_code) or (ServerError if status_code >= 500 else NgrokAPIError)
-    text = content[:_RAW_TEXT_LIMIT].decode("utf-8", "replace")
-    try:
-        data = json.loads(content) if content else None
-    except ValueError:
-        data = None
+    data = redact_json(content, secret)
     if not isinstance(data, dict):
+        text = redact_text(content.decode("utf-8", "replace"), secret)[:_RAW_TEXT_LIMIT]
         return cls(status_code=status_code, method=method, path=path, body=text)
+    text = json.dumps(data, ensure_ascii=False)[:_RAW_TEXT_LIMIT]
     details = data.get("details")
     return cls(
         status_code=status_code,

@@ -1,20 +1,28 @@
-"""The one request path: build → limit → send → retry → map errors → parsed JSON."""
+"""The one request path: build → limit → send under a deadline → read capped → retry → map.
+
+Every attempt runs inside the limiter's slot and a total deadline covering connect, send,
+headers and body; its body is read incrementally under the size cap (:mod:`._body`); its
+failure is classified once by :func:`._retry.decide`. Whatever happens below, what leaves
+this module is parsed JSON or an :class:`NgrokError`.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import anyio
 import httpx
 
 from . import _retry
-from ._convert import loads
+from ._attempt import Attempt, attempt
+from ._convert import dumps, loads
 from ._errors import (
     AmbiguousCreateError,
+    ClientStateError,
+    CreatedButUndecodableError,
     NgrokConnectionError,
     NgrokDecodeError,
     NgrokError,
@@ -23,48 +31,56 @@ from ._errors import (
     api_error,
 )
 from ._limits import Limiter
+from ._transport import Send
+from ._urls import Origin, follow_target, query_string
 
 logger = logging.getLogger("ngrok_async")
 
 sleep = anyio.sleep  # patched by tests
 
-
-def check_base_url(base_url: str) -> httpx.URL:
-    """Parse ``base_url``; it must be https unless it points at a loopback address."""
-    try:
-        url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise UnsafeURLError(f"base_url {base_url!r} is not a valid URL: {exc}") from None
-    if url.scheme == "https" and url.host:
-        return url
-    if url.scheme == "http" and _is_loopback(url.host):
-        return url
-    raise UnsafeURLError(
-        f"base_url {base_url!r} must be an https URL (plain http is allowed only for loopback)"
-    )
+R = TypeVar("R")
+Params = Mapping[str, "str | Sequence[str]"]
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+_EMPTY = httpx.ByteStream(b"")
+_JSON = [(b"content-type", b"application/json")]
+_URL_CACHE_SIZE = 256
+
+
+class Shared:
+    """What every view of one client shares: the event loop it belongs to, parsed URLs."""
+
+    __slots__ = ("loop", "urls")
+
+    def __init__(self) -> None:
+        self.loop: object = None
+        self.urls: dict[str, httpx.URL] = {}
+
+    def remember(self, text: str, url: httpx.URL) -> None:
+        if len(self.urls) >= _URL_CACHE_SIZE:
+            self.urls.clear()
+        self.urls[text] = url
 
 
 class HTTPCore:
     """Sends requests for one client: shared pool, limiter and headers; per-view options."""
 
     __slots__ = (
-        "_base",
         "_client",
+        "_deadline",
         "_headers",
         "_key",
         "_limiter",
+        "_max_bytes",
         "_max_retries",
         "_origin",
+        "_query",
+        "_raw_headers",
+        "_send_one",
+        "_shared",
         "_timeout",
+        "_timeout_ext",
+        "_traced",
     )
 
     def __init__(
@@ -76,16 +92,31 @@ class HTTPCore:
         headers: Mapping[str, str],
         limiter: Limiter,
         timeout: httpx.Timeout,
+        deadline: float,
         max_retries: int,
+        max_response_bytes: int,
+        traced: bool,
+        send: Send,
     ) -> None:
         self._client = client
-        self._base = str(base_url).rstrip("/")
-        self._origin = (base_url.scheme, base_url.host, base_url.port)
+        self._send_one = send
+        self._origin = Origin(base_url)
         self._key = api_key
-        self._headers = {**headers, "Authorization": f"Bearer {api_key}", "Ngrok-Version": "2"}
+        self._headers = {
+            **_lower(headers),
+            "authorization": f"Bearer {api_key}",
+            "ngrok-version": "2",
+        }
+        self._query: dict[str, str] = {}
+        self._raw_headers = _raw(self._headers, base_url)
         self._limiter = limiter
         self._timeout = timeout
+        self._timeout_ext = timeout.as_dict()
+        self._deadline = deadline
         self._max_retries = max_retries
+        self._max_bytes = max_response_bytes
+        self._traced = traced
+        self._shared = Shared()
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -100,20 +131,48 @@ class HTTPCore:
         return self._timeout
 
     @property
+    def deadline(self) -> float:
+        return self._deadline
+
+    @property
     def max_retries(self) -> int:
         return self._max_retries
 
     @property
     def base_url(self) -> str:
-        return self._base
+        return self._origin.base
 
-    def derive(self, *, timeout: httpx.Timeout, max_retries: int) -> HTTPCore:
-        """A view with other options over the same pool, limiter and credentials."""
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Headers sent with every request, without the two the SDK owns."""
+        return {
+            k: v for k, v in self._headers.items() if k not in ("Authorization", "Ngrok-Version")
+        }
+
+    @property
+    def query(self) -> Mapping[str, str]:
+        return dict(self._query)
+
+    def derive(
+        self,
+        *,
+        timeout: httpx.Timeout,
+        deadline: float,
+        max_retries: int,
+        headers: Mapping[str, str],
+        query: Mapping[str, str],
+    ) -> HTTPCore:
+        """A view with other options over the same pool, limiter, credentials and loop."""
         view = HTTPCore.__new__(HTTPCore)
         for slot in HTTPCore.__slots__:
             setattr(view, slot, getattr(self, slot))
         view._timeout = timeout
+        view._timeout_ext = timeout.as_dict()
+        view._deadline = deadline
         view._max_retries = max_retries
+        view._headers = {**self._headers, **_lower(headers)}
+        view._raw_headers = _raw(view._headers, self._origin.url)
+        view._query = {**self._query, **query}
         return view
 
     async def request(
@@ -121,96 +180,171 @@ class HTTPCore:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Params | None = None,
         body: Mapping[str, Any] | None = None,
+        decode: Callable[[Any], Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Any:
-        """Send ``method`` to ``path`` (already escaped) under the base URL; return parsed JSON."""
-        return await self._send(method, self._base + path, path, params, body)
+        """Send ``method`` to ``path`` (already escaped) under the base URL.
 
-    async def follow(self, url: str) -> Any:
-        """GET a URL the API handed out (``next_page_uri``) after checking its origin."""
-        target = httpx.URL(self._base).join(url)
-        if (target.scheme, target.host, target.port) != self._origin:
-            raise UnsafeURLError(
-                f"refusing to follow {url!r}: it is not on the API origin {self._base!r}"
+        Returns the parsed JSON (or ``None`` for an empty body), passed through ``decode`` when
+        given; a create whose 2xx body does not decode raises
+        :class:`CreatedButUndecodableError`.
+        """
+        query: Params = self._query
+        if params or extra_query:
+            query = {**self._query, **(params or {}), **(extra_query or {})}
+        url = self._origin.base + path + query_string(query)
+        content = None if body is None else dumps(body)
+        return await self._send(method, url, path, content, decode, extra_headers)
+
+    async def follow(self, url: object, decode: Callable[[Any], Any] | None = None) -> Any:
+        """GET a URL the API handed out (``next_page_uri``) after checking it is on the API
+        origin; anything else raises :class:`UnsafeURLError` without a request."""
+        target, path = follow_target(self._origin, url)
+        return await self._send("GET", target, path, None, decode, None)
+
+    def _check_usable(self) -> None:
+        if self._client.is_closed:
+            raise ClientStateError("the client is closed (aclose() was called); create a new one")
+        loop = current_loop()
+        if self._shared.loop is None:
+            self._shared.loop = loop
+        elif self._shared.loop is not loop:
+            raise ClientStateError(
+                "this client was first used in another event loop; an AsyncClient belongs to "
+                "one event loop (its connections and limiter do): create one per loop"
             )
-        return await self._send("GET", str(target), target.path, None, None)
+
+    def _build(
+        self, method: str, url: str, content: bytes | None, extra: Mapping[str, str] | None
+    ) -> httpx.Request:
+        """The request, from cached parts: a parsed URL per distinct URL string, and raw
+        header lists with ``Host`` already in (httpx then adds nothing of its own)."""
+        target = self._shared.urls.get(url)
+        if target is None:
+            try:
+                target = httpx.URL(url)
+            except (httpx.InvalidURL, ValueError, TypeError) as exc:
+                raise UnsafeURLError(f"cannot build a request for {method}: {exc}") from None
+            self._shared.remember(url, target)
+        raw = self._raw_headers
+        if extra:
+            raw = [*raw, *_encode(_lower(extra))]
+        if content is None:
+            stream = _EMPTY
+            if method in ("POST", "PUT", "PATCH"):
+                raw = [*raw, (b"content-length", b"0")]
+        else:
+            stream = httpx.ByteStream(content)
+            raw = [*raw, *_JSON, (b"content-length", str(len(content)).encode())]
+        return httpx.Request(
+            method,
+            target,
+            headers=raw,
+            stream=stream,
+            extensions={"timeout": self._timeout_ext},
+        )
 
     async def _send(
         self,
         method: str,
         url: str,
         path: str,
-        params: Mapping[str, str] | None,
-        body: Mapping[str, Any] | None,
+        content: bytes | None,
+        decode: Callable[[Any], Any] | None,
+        extra_headers: Mapping[str, str] | None,
     ) -> Any:
-        request = self._client.build_request(
-            method, url, params=params, json=body, headers=self._headers, timeout=self._timeout
-        )
+        self._check_usable()
+        request = self._build(method, url, content, extra_headers)
+        where = f"{method} {path}"
         retries = 0
         maybe_done = False
         started = time.perf_counter()
         while True:
-            response, error = await self._attempt(request)
-            status = response.status_code if response is not None else None
-            if response is not None and response.is_success:
-                self._log(method, path, response, started, retries)
-                return _parse(response, method, path)
-            if method == "DELETE" and status == 404 and maybe_done:
-                # An earlier attempt may have deleted it; the goal state is reached.
-                self._log(method, path, response, started, retries)
-                return None
-            verdict = _retry.decide(
-                method,
-                status=status,
-                error=error,
-                retries_done=retries,
-                max_retries=self._max_retries,
+            outcome = await attempt(
+                self._send_one,
+                request,
+                self._limiter,
+                deadline=self._deadline,
+                max_bytes=self._max_bytes,
+                resource=where,
+                traced=self._traced,
+                closed=self.is_closed,
             )
-            retry_after = response.headers.get("retry-after") if response is not None else None
-            if response is not None and status == 429:
-                self._pause_after_429(response, retry_after)
+            status = outcome.status
+            if outcome.error is None and status is not None and 200 <= status < 300:
+                self._log(where, status, started, retries)
+                return _parse(outcome.content, method, where, status, decode)
+            if outcome.error is not None and status is not None and 200 <= status < 300:
+                if method == "POST":  # the server answered 2xx: it created the resource
+                    raise CreatedButUndecodableError(
+                        resource=where, field="", reason=str(outcome.error), status_code=status
+                    ) from outcome.error
+                status = None  # an idempotent read that broke off: judge it as a transport error
+            if method == "DELETE" and status == 404 and maybe_done:
+                self._log(where, status, started, retries)
+                return None  # an earlier attempt may have deleted it: the goal state is reached
+            error = outcome.error if status is None else None
+            verdict = _verdict(
+                method, status, error, outcome.maybe_sent, retries, self._max_retries
+            )
+            retry_after = outcome.headers.get("retry-after") if outcome.headers else None
+            if status == 429:
+                await self._pause_after_429(outcome.content, retry_after)
             if verdict is _retry.Verdict.RETRY:
                 maybe_done = maybe_done or _retry.may_have_reached_server(status, error)
                 delay = _retry.retry_delay(retries, status=status, retry_after=retry_after)
                 if logger.isEnabledFor(logging.DEBUG):
-                    outcome = status or type(error).__name__
-                    logger.debug(
-                        "%s %s -> %s; retry %d in %.2fs", method, path, outcome, retries + 1, delay
-                    )
+                    got = status or type(error).__name__
+                    logger.debug("%s -> %s; retry %d in %.2fs", where, got, retries + 1, delay)
                 retries += 1
                 await sleep(delay)
                 continue
-            failure = _failure(response, error, method, path, self._key)
-            self._log(method, path, response, started, retries, failure)
+            failure = self._failure(outcome, status, error, method, path)
+            self._log(where, status, started, retries, failure)
             if verdict is _retry.Verdict.AMBIGUOUS:
                 raise AmbiguousCreateError(
                     method=method, path=path, reason=str(failure)
                 ) from failure
             raise failure
 
-    async def _attempt(
-        self, request: httpx.Request
-    ) -> tuple[httpx.Response | None, httpx.HTTPError | None]:
-        """One attempt, holding a limiter slot only while it is on the wire."""
-        try:
-            async with self._limiter.slot():
-                return await self._client.send(request), None
-        except httpx.HTTPError as exc:
-            return None, exc
+    def is_closed(self) -> bool:
+        return self._client.is_closed
 
-    def _pause_after_429(self, response: httpx.Response, retry_after: str | None) -> None:
+    async def _pause_after_429(self, content: bytes, retry_after: str | None) -> None:
         """Hold every caller of this client. The simultaneous-request cap (ERR_NGROK_225) frees
         as requests finish; only the rate window (ERR_NGROK_226) needs waiting out."""
-        concurrency_cap = b"ERR_NGROK_225" in response.content
-        window = None if concurrency_cap else self._limiter
-        self._limiter.pause(_retry.pause_after_429(retry_after, window))
+        seconds = _retry.parse_retry_after(retry_after)
+        await self._limiter.after_429(
+            retry_after=None if seconds is None else min(seconds, _retry.RETRY_AFTER_CAP),
+            concurrency_cap=b"ERR_NGROK_225" in content,
+        )
+
+    def _failure(
+        self,
+        outcome: Attempt,
+        status: int | None,
+        error: BaseException | None,
+        method: str,
+        path: str,
+    ) -> NgrokError:
+        if status is not None:
+            return api_error(status, outcome.content, method=method, path=path, secret=self._key)
+        if isinstance(error, NgrokError):
+            return error
+        kind = (
+            NgrokTimeoutError if isinstance(error, httpx.TimeoutException) else NgrokConnectionError
+        )
+        failure = kind(f"{method} {path} failed: {type(error).__name__}: {error}")
+        failure.__cause__ = error
+        return failure
 
     @staticmethod
     def _log(
-        method: str,
-        path: str,
-        response: httpx.Response | None,
+        where: str,
+        status: int | None,
         started: float,
         retries: int,
         failure: NgrokError | None = None,
@@ -218,11 +352,10 @@ class HTTPCore:
         if not logger.isEnabledFor(logging.DEBUG):
             return
         op_id = getattr(failure, "operation_id", "") or "-"
-        outcome = response.status_code if response is not None else type(failure).__name__
+        outcome = status if status is not None else type(failure).__name__
         logger.debug(
-            "%s %s -> %s in %.1f ms (retries=%d, operation_id=%s)",
-            method,
-            path,
+            "%s -> %s in %.1f ms (retries=%d, operation_id=%s)",
+            where,
             outcome,
             (time.perf_counter() - started) * 1000,
             retries,
@@ -230,30 +363,67 @@ class HTTPCore:
         )
 
 
-def _parse(response: httpx.Response, method: str, path: str) -> Any:
-    content = response.content
-    if response.status_code == 204 or not content:
-        return None
-    try:
-        return loads(content)
-    except ValueError:
-        raise NgrokDecodeError(
-            resource=f"{method} {path}", field="", reason="response body is not JSON"
-        ) from None
-
-
-def _failure(
-    response: httpx.Response | None,
-    error: httpx.HTTPError | None,
+def _verdict(
     method: str,
-    path: str,
-    secret: str,
-) -> NgrokError:
-    if response is not None:
-        return api_error(
-            response.status_code, response.content, method=method, path=path, secret=secret
+    status: int | None,
+    error: BaseException | None,
+    maybe_sent: bool,
+    retries: int,
+    max_retries: int,
+) -> _retry.Verdict:
+    """The retry rule's verdict; a failure it does not know (already an ``NgrokError``) is final,
+    and ambiguous for a create that may have left."""
+    if status is not None or isinstance(error, httpx.HTTPError):
+        return _retry.decide(
+            method, status=status, error=error, retries_done=retries, max_retries=max_retries
         )
-    kind = NgrokTimeoutError if isinstance(error, httpx.TimeoutException) else NgrokConnectionError
-    failure = kind(f"{method} {path} failed: {type(error).__name__}: {error}")
-    failure.__cause__ = error
-    return failure
+    if method == "POST" and maybe_sent and not isinstance(error, ClientStateError):
+        return _retry.Verdict.AMBIGUOUS
+    return _retry.Verdict.FAIL
+
+
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def _encode(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()]
+
+
+def _raw(headers: Mapping[str, str], base_url: httpx.URL) -> list[tuple[bytes, bytes]]:
+    """Every request's headers as httpx keeps them, ``Host`` first (as httpx puts it)."""
+    return [(b"host", base_url.netloc), *_encode(headers)]
+
+
+def current_loop() -> object:
+    """The running event loop (asyncio) or trio token: what one client belongs to."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        import trio
+
+        return trio.lowlevel.current_trio_token()
+
+
+def _parse(
+    content: bytes, method: str, where: str, status: int, decode: Callable[[Any], R] | None
+) -> Any:
+    try:
+        if status == 204 or not content:
+            data = None
+        else:
+            try:
+                data = loads(content)
+            except (ValueError, RecursionError):
+                raise NgrokDecodeError(
+                    resource=where, field="", reason="response body is not JSON"
+                ) from None
+        return data if decode is None else decode(data)
+    except NgrokDecodeError as exc:
+        if method != "POST":
+            raise
+        raise CreatedButUndecodableError(
+            resource=exc.resource, field=exc.field, reason=exc.reason, status_code=status
+        ) from exc

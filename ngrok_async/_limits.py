@@ -112,6 +112,16 @@ class Limiter:
             raise ValueError(f"pause needs a finite number of seconds >= 0, got {seconds!r}")
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    async def after_429(self, *, retry_after: float | None, concurrency_cap: bool) -> None:
+        """Hold every caller after a 429: ``retry_after`` seconds when the server sent it;
+        else 0.5 s for the simultaneous-request cap (``ERR_NGROK_225``), or until the oldest
+        permit expires for the rate window (at least 0.5 s, at most one window)."""
+        if retry_after is not None:
+            self.pause(retry_after)
+            return
+        frees_in = 0.0 if concurrency_cap else self.next_expiry_in
+        self.pause(max(0.5, min(frees_in, self._per or 0.5)))
+
     def slot(self) -> _Slot:
         """``async with limiter.slot():`` holds a slot and a permit for one attempt."""
         return _Slot(self)

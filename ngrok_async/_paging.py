@@ -1,4 +1,9 @@
-"""Paging: follow ``next_page_uri`` as an opaque URL until it is null, one page in memory."""
+"""Paging: follow ``next_page_uri`` as an opaque URL until it is null, one page in memory.
+
+A listing remembers every page URI it has read (a few bytes per hundred records); a
+``next_page_uri`` that points back at one of them raises :class:`PagingLoopError` before the
+page is fetched again, so no record is yielded twice and no listing loops forever.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from ._errors import NgrokDecodeError
+from ._errors import NgrokDecodeError, PagingLoopError
+from ._urls import query_string
 
 if TYPE_CHECKING:
     from ._http import HTTPCore
@@ -33,20 +39,34 @@ async def iter_pages(
 ) -> AsyncIterator[Page[R]]:
     """Yield pages of ``path``; each next page is fetched only when the caller asks for it."""
     data = await http.request("GET", path, params=params or None)
-    followed: str | None = None
+    origin = _origin(http.base_url)
+    seen = {http.base_url + path + query_string(params)}
     while True:
         page = _decode_page(data, key, decode)
+        if page.uri:
+            seen.add(_absolute(page.uri, origin))
+        following = page.next_page_uri
         yield page
-        if page.next_page_uri is None:
+        if following is None:
             return
-        if page.next_page_uri == followed:
-            raise NgrokDecodeError(
+        if _absolute(following, origin) in seen:
+            raise PagingLoopError(
                 resource=f"{key} page",
                 field="next_page_uri",
-                reason="points at the same page again",
+                reason=f"points back at a page this listing already read ({following[:200]!r})",
             )
-        followed = page.next_page_uri
-        data = await http.follow(followed)
+        seen.add(_absolute(following, origin))
+        data = await http.follow(following)
+
+
+def _origin(base_url: str) -> str:
+    scheme, _, rest = base_url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _absolute(uri: str, origin: str) -> str:
+    """A page URI spelled absolutely, so relative and absolute spellings compare equal."""
+    return uri if "://" in uri else origin + uri
 
 
 def _decode_page(data: Any, key: str, decode: Callable[[Any], R]) -> Page[R]:

@@ -7,6 +7,8 @@ from typing import Final, Literal, TypeAlias, TypeVar
 
 import attrs
 
+from ._errors import InvalidParameterError
+
 T = TypeVar("T")
 
 
@@ -44,12 +46,16 @@ class RateLimit:
     @requests.validator
     def _check_requests(self, _: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"RateLimit.requests must be a positive int, got {value!r}")
+            raise InvalidParameterError(
+                "RateLimit.requests", f"must be a positive int, got {value!r}"
+            )
 
     @per_seconds.validator
     def _check_per_seconds(self, _: attrs.Attribute[float], value: float) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"RateLimit.per_seconds must be a positive number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e12:
+            raise InvalidParameterError(
+                "RateLimit.per_seconds", f"must be a positive, finite number, got {value!r}"
+            )
 
 
 DEFAULT_RATE_LIMIT: Final = RateLimit()

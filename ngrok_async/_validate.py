@@ -23,6 +23,11 @@ METADATA_MAX_BYTES = 4096
 _KEY_FILE_MAX_BYTES = 64 * 1024
 
 _UNSAFE_PATH_CHARS = re.compile(r"[/?#%\\\s\x00-\x1f\x7f]")
+MAX_ID_LENGTH = 256
+"""The longest path parameter sent; ngrok's ids are under 40 characters."""
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+RESERVED_HEADERS = frozenset({"authorization", "ngrok-version"})
 
 
 def string(name: str, value: Any) -> str:
@@ -107,6 +112,10 @@ def int_choice(*choices: int) -> Check:
 def path_segment(name: str, value: Any) -> str:
     """A resource id or other path parameter that can only ever name one resource."""
     text = string(name, value)
+    if len(text) > MAX_ID_LENGTH:
+        raise InvalidParameterError(
+            name, f"is {len(text)} characters long; an identifier has at most {MAX_ID_LENGTH}"
+        )
     if not text or text in (".", "..") or _UNSAFE_PATH_CHARS.search(text):
         raise InvalidParameterError(
             name, f"{text!r} is not a valid identifier (no '/', '?', '#', '%', spaces or dots only)"
@@ -175,3 +184,46 @@ def validity_window(valid_after: Any, valid_until: Any) -> None:
         aware_datetime("valid_until", valid_until)
         if isinstance(valid_after, datetime) and valid_until <= valid_after:
             raise InvalidParameterError("valid_until", "must be later than valid_after")
+
+
+def header_map(name: str, value: Any) -> dict[str, str]:
+    """Extra HTTP headers: RFC 9110 token names, printable ASCII values, neither of the two
+    headers the SDK owns (``Authorization``, ``Ngrok-Version``)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidParameterError(
+            name, f"must be a mapping of str to str, got {type(value).__name__}"
+        )
+    headers: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not _HEADER_NAME.fullmatch(key):
+            raise InvalidParameterError(name, f"{str(key)[:60]!r} is not a valid header name")
+        if key.lower() in RESERVED_HEADERS:
+            raise InvalidParameterError(name, "Authorization and Ngrok-Version are set by the SDK")
+        if not isinstance(item, str):
+            raise InvalidParameterError(
+                f"{name}[{key!r}]", f"must be a str, got {type(item).__name__}"
+            )
+        if not _HEADER_VALUE.fullmatch(item):
+            raise InvalidParameterError(
+                f"{name}[{key!r}]", "must be printable ASCII (no CR, LF, NUL or other controls)"
+            )
+        headers[key] = item
+    return headers
+
+
+def query_map(name: str, value: Any) -> dict[str, str]:
+    """Extra query parameters: a mapping of str to str."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidParameterError(
+            name, f"must be a mapping of str to str, got {type(value).__name__}"
+        )
+    query: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str) or not key:
+            raise InvalidParameterError(name, "keys and values must be non-empty str / str")
+        query[key] = item
+    return query

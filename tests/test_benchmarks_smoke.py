@@ -19,7 +19,7 @@ from benchmarks import contenders, run
 from benchmarks.harness import Server
 from benchmarks.server import CA_ID, LIST_KEY, PUBLIC_KEY
 
-CONTENDERS = {"ngrok_async", "ngrok_async[httpcore]", "httpx", "httpx+aiohttp", "aiohttp"}
+CONTENDERS = {"ngrok_async", "ngrok_async[aiohttp]", "httpx", "httpx+aiohttp", "aiohttp"}
 
 
 def test_every_scenario_and_contender_runs_on_tiny_sizes(

@@ -137,7 +137,7 @@ async def test_a_next_page_uri_that_repeats_is_an_error(
     loop = f"{BASE}/credentials?cursor=same"
     route = api.get("/credentials").respond(json=page(range(1, 0, -1), loop))
 
-    with pytest.raises(NgrokDecodeError, match="same page"):
+    with pytest.raises(NgrokDecodeError, match="already read"):
         _ = [c async for c in client.credentials.list()]
 
     assert route.call_count == 2

@@ -1,4 +1,4 @@
-"""The six scenarios of issue 6. Each returns table rows and the targets it judged.
+"""The scenarios of issues 6 and 11. Each returns table rows and the targets it judged.
 
 Every scenario starts its own server process, warms each contender up once (imports, TLS
 context, first connection), then runs the contenders alternately (rotated order each round)
@@ -16,6 +16,7 @@ from .cpu import cpu_per_request
 from .decode import decode
 from .paging import paging
 from .sequential import sequential_tls
+from .startup import startup
 
 __all__ = ["FULL", "QUICK", "SCENARIOS", "SMOKE", "Result", "Sizes"]
 
@@ -26,4 +27,5 @@ SCENARIOS: dict[str, Callable[[Sizes], Result]] = {
     "4": paging,
     "5": burst,
     "6": cpu_per_request,
+    "7": startup,
 }

@@ -12,7 +12,7 @@ from ._common import OFFICIAL, Result, Sizes, run_async, table_rows, timed_async
 
 
 def sequential_tls(sizes: Sizes) -> Result:
-    names = K.available(["ngrok_async", "ngrok_async[httpcore]", "httpx", "aiohttp", OFFICIAL])
+    names = K.available(["ngrok_async", "ngrok_async[aiohttp]", "httpx", "aiohttp", OFFICIAL])
     k = sizes.seq_ids
     with tls_files() as tls, trusted(tls[0]), Server(backend=sizes.backend, tls=tls) as server:
 

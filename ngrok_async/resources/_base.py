@@ -82,7 +82,8 @@ class ResourceService(Generic[R]):
         return build_body(self.create_checks, params, nullable=False)
 
     async def _post(self, body: dict[str, Any]) -> R:
-        return self._decode(await self._http.request("POST", self.path, body=body))
+        record: R = await self._http.request("POST", self.path, body=body, decode=self._decode)
+        return record
 
     async def _create(self, params: Mapping[str, Any]) -> R:
         return await self._post(self._create_body(params))
