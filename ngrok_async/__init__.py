@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from ._attempt import in_doubt
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient
+from ._convert import from_dict, to_dict, to_json
 from ._errors import (
     AmbiguousCreateError,
     AuthenticationError,
@@ -103,4 +104,7 @@ __all__ = [
     "ServerError",
     "UnsafeURLError",
     "__version__",
+    "from_dict",
+    "to_dict",
+    "to_json",
 ]

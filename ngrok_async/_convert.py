@@ -1,7 +1,8 @@
 """The package's one cattrs converter: JSON-ready data in, frozen records out.
 
-Built once at import. cattrs generates and caches one structuring function per record class, so
-decoding a page is a loop over plain function calls with no reflection per call.
+Built on first use (cattrs is not imported by ``import ngrok_async``). cattrs generates and caches
+one structuring function per record class, so decoding a page is a loop over plain function calls
+with no reflection per call.
 """
 
 from __future__ import annotations
@@ -10,11 +11,18 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import cattrs
+import attrs
 
 from ._errors import NgrokDecodeError
+
+if TYPE_CHECKING:
+    import cattrs
+    from attrs import AttrsInstance
+
+    converter: cattrs.Converter
 
 R = TypeVar("R")
 
@@ -103,7 +111,11 @@ def _structure_float(value: object, _: object) -> float:
     raise TypeError(f"expected a number, got {type(value).__name__}")
 
 
-def _build() -> cattrs.Converter:
+@cache
+def get_converter() -> cattrs.Converter:
+    """The package's converter, built (and cattrs imported) on first use."""
+    import cattrs
+
     conv = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_structure_hook(str, _structure_str)
@@ -117,7 +129,10 @@ def _build() -> cattrs.Converter:
     return conv
 
 
-converter = _build()
+def __getattr__(name: str) -> Any:
+    if name == "converter":  # the old module-level name, kept for callers
+        return get_converter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def structurer(cls: type[R]) -> Callable[[Any], R]:
@@ -126,7 +141,7 @@ def structurer(cls: type[R]) -> Callable[[Any], R]:
     A JSON ``null`` counts as an absent field: optional fields get their default, required
     ones are reported missing.
     """
-    hook = converter.get_structure_hook(cls)
+    hook = get_converter().get_structure_hook(cls)
     name = cls.__name__
 
     def decode(data: Any) -> R:
@@ -146,6 +161,8 @@ def structurer(cls: type[R]) -> Callable[[Any], R]:
 
 
 def _first_problem(exc: Exception) -> tuple[str, str]:
+    import cattrs
+
     try:
         messages = cattrs.transform_error(exc)
     except Exception:  # pragma: no cover - transform_error is total for cattrs errors
@@ -158,3 +175,50 @@ def _first_problem(exc: Exception) -> tuple[str, str]:
 
 def _kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
+
+
+def to_dict(record: object) -> dict[str, Any]:
+    """A record as the API's wire JSON: RFC 3339 ``…Z`` datetimes, durations in seconds, lists,
+    nested objects as dicts, secrets included; empty fields (``None``, ``""``, empty lists and
+    maps) left out, as the API leaves them out (the decoder reads absent as that default).
+
+    ``from_dict(type(record), to_dict(record)) == record`` for every record.
+    """
+    if not attrs.has(type(record)):
+        raise TypeError(f"expected an ngrok_async record, got {type(record).__name__}")
+    return _wire(record)  # type: ignore[no-any-return]
+
+
+def to_json(record: object) -> str:
+    """:func:`to_dict` as a JSON text."""
+    return json.dumps(to_dict(record), ensure_ascii=False)
+
+
+def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
+    """Decode wire JSON (e.g. from :func:`to_dict`) into a record of ``cls``; bad data raises
+    :class:`~ngrok_async.NgrokDecodeError` naming the field."""
+    return structurer(cls)(data)
+
+
+def set_fields(record: AttrsInstance) -> dict[str, Any]:
+    """A record's fields by name, without the empty ones (``None``, ``""``, ``()``, ``{}``):
+    what the API sent, as far as a record can tell."""
+    fields = ((f.name, getattr(record, f.name)) for f in attrs.fields(type(record)))
+    return {name: value for name, value in fields if value is not None and value not in _EMPTY}
+
+
+_EMPTY: tuple[object, ...] = ("", (), {})
+
+
+def _wire(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return {name: _wire(item) for name, item in set_fields(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [_wire(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _wire(item) for key, item in value.items()}
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return value

@@ -10,10 +10,13 @@ import os
 import pathlib
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from ._convert import format_datetime
+import attrs
+
+from . import _openssh
+from ._convert import format_datetime, set_fields
 from ._errors import InvalidParameterError
 
 Check = Callable[[str, Any], Any]
@@ -79,6 +82,91 @@ def string_map(name: str, value: Any) -> dict[str, str]:
     return dict(value)
 
 
+def boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidParameterError(name, f"must be a bool, got {type(value).__name__}")
+    return value
+
+
+def integer(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidParameterError(name, f"must be an int, got {type(value).__name__}")
+    return value
+
+
+def number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidParameterError(name, f"must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+def seconds(name: str, value: Any) -> int:
+    """A duration the API takes as whole seconds: an ``int`` or a ``timedelta``."""
+    if isinstance(value, timedelta):
+        total = value.total_seconds()
+        if total != int(total):
+            raise InvalidParameterError(name, f"must be whole seconds, got {value!r}")
+        value = int(total)
+    count = integer(name, value)
+    if count < 0:
+        raise InvalidParameterError(name, f"must not be negative, got {value!r}")
+    return count
+
+
+def int_map(name: str, value: Any) -> dict[str, int]:
+    if not isinstance(value, Mapping):
+        raise InvalidParameterError(name, f"must be a mapping of str to int, got {value!r}")
+    for key, item in value.items():
+        if not isinstance(key, str) or isinstance(item, bool) or not isinstance(item, int):
+            raise InvalidParameterError(f"{name}[{key!r}]", "keys must be str and values int")
+    return dict(value)
+
+
+def list_of(item: Check) -> Check:
+    """A list whose members each pass ``item`` (named ``name[index]`` in errors)."""
+
+    def check(name: str, value: Any) -> list[Any]:
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+            raise InvalidParameterError(name, f"must be a list, got {type(value).__name__}")
+        return [item(f"{name}[{index}]", member) for index, member in enumerate(value)]
+
+    return check
+
+
+def nested(
+    schema: str,
+    fields: Mapping[str, Check],
+    *,
+    record: bool = False,
+    required: tuple[str, ...] = (),
+) -> Check:
+    """A nested request object: a mapping of ``fields`` (or, if ``record``, the record of that
+    name read from the API), each field checked under its dotted name (``oauth.provider.google``).
+    """
+    expected = f"a {schema}Param mapping" + (f" or a {schema} record" if record else "")
+
+    def check(name: str, value: Any) -> dict[str, Any]:
+        if record and type(value).__name__ == schema and attrs.has(type(value)):
+            value = set_fields(value)  # what the API left out stays out
+        elif not isinstance(value, Mapping):
+            raise InvalidParameterError(name, f"must be {expected}, got {type(value).__name__}")
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            field = fields.get(key) if isinstance(key, str) else None
+            if field is None:
+                raise InvalidParameterError(
+                    f"{name}.{key}",
+                    f"is not a field of {schema}; expected one of {', '.join(fields)}",
+                )
+            out[key] = field(f"{name}.{key}", item)
+        for key in required:
+            if key not in out:
+                raise InvalidParameterError(f"{name}.{key}", f"is required in {schema}")
+        return out
+
+    return check
+
+
 def aware_datetime(name: str, value: Any) -> str:
     if not isinstance(value, datetime):
         raise InvalidParameterError(name, f"must be a datetime, got {type(value).__name__}")
@@ -131,29 +219,39 @@ def page_limit(name: str, value: Any) -> str:
 
 def public_key(name: str, value: Any) -> str:
     """An OpenSSH public key: a key line (str or bytes), a path to a ``.pub`` file, or a
-    ``cryptography`` public key object. Returns the key line to send (comment kept)."""
-    from . import ssh_keys
+    ``cryptography`` public key object. Returns the key line to send (comment kept).
 
-    text: str | None = None
+    Key text is checked by structure (:mod:`._openssh`), without a cryptographic load; only a
+    key object goes through :mod:`ngrok_async.ssh_keys`.
+    """
     if isinstance(value, (str, bytes)):
         text = _key_text(name, value).strip()
         if "\n" in text or "\r" in text:
             raise InvalidParameterError(name, "must be a single OpenSSH public key line")
     elif isinstance(value, os.PathLike):
         text = _key_file_line(name, value)
-    try:  # a key object (or anything else) goes to load_public_key as is, for its messages
-        key = ssh_keys.load_public_key(value if text is None else text)
-    except ssh_keys.InvalidPublicKeyError as exc:
+    else:  # a key object (or anything else) goes to load_public_key, for its messages
+        from . import ssh_keys
+
+        try:
+            return ssh_keys.public_key_to_openssh(value)
+        except ssh_keys.InvalidPublicKeyError as exc:
+            raise InvalidParameterError(
+                name, f"is not a usable OpenSSH public key: {exc}"
+            ) from None
+    if not text:
+        raise InvalidParameterError(name, "is not a usable OpenSSH public key: the value is empty")
+    try:
+        _openssh.check_key_line(text)
+    except _openssh.InvalidPublicKeyError as exc:
         raise InvalidParameterError(name, f"is not a usable OpenSSH public key: {exc}") from None
-    return ssh_keys.public_key_to_openssh(key) if text is None else text
+    return text
 
 
 def _key_text(name: str, value: str | bytes) -> str:
-    if isinstance(value, str):
-        return value
     try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
+        return _openssh.as_text(value, ValueError)
+    except ValueError:
         raise InvalidParameterError(name, "bytes must be UTF-8 OpenSSH key text") from None
 
 

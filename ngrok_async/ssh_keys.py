@@ -12,7 +12,6 @@ refused with :class:`InvalidPublicKeyError`.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import os
 import pathlib
@@ -25,6 +24,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from ._certfile import certificate_path, write_certificate
+from ._openssh import CERT_SUFFIX as _CERT_SUFFIX
+from ._openssh import KEY_TYPES as _KEY_TYPES
+from ._openssh import InvalidPublicKeyError, check_key_line
+from ._openssh import as_text as _as_text
+from ._openssh import b64 as _b64
 
 __all__ = [
     "FOREVER",
@@ -62,19 +66,12 @@ FOREVER = datetime.max.replace(tzinfo=timezone.utc)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX_EPOCH_SECONDS = int((FOREVER - _EPOCH).total_seconds())
-_CERT_SUFFIX = "-cert-v01@openssh.com"
-_KEY_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-              "ecdsa-sha2-nistp521", "ssh-rsa")  # fmt: skip
 _CURVES = (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1)
 _CURVE_BY_NAME: dict[str, ec.EllipticCurve] = {
     "p256": ec.SECP256R1(),
     "p384": ec.SECP384R1(),
     "p521": ec.SECP521R1(),
 }
-
-
-class InvalidPublicKeyError(ValueError):
-    """The value is not a usable OpenSSH public key; the message says why."""
 
 
 class InvalidCertificateError(ValueError):
@@ -284,15 +281,6 @@ def verify_certificate(
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _as_text(value: str | bytes, error: type[ValueError]) -> str:
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            raise error("the value is not UTF-8 text") from None
-    return value
-
-
 def _single_line(text: str, error: type[ValueError], source: str = "the value") -> str:
     lines = [ln.strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith("#")]
@@ -313,22 +301,9 @@ def _read_single_line(path: os.PathLike[str], error: type[ValueError]) -> str:
 
 def _parse_key_line(line: str, path: os.PathLike[str] | None) -> SSHPublicKey:
     where = f" in {os.fspath(path)!r}" if path is not None else ""
-    parts = line.split(None, 2)
-    key_type = parts[0]
-    if key_type.endswith(_CERT_SUFFIX):
-        raise InvalidPublicKeyError(
-            f"{key_type}{where} is a certificate, not a public key; use parse_certificate()"
-        )
-    if key_type not in _KEY_TYPES:
-        raise InvalidPublicKeyError(
-            f"unsupported key type {key_type[:40]!r}{where}; "
-            f"expected one of {', '.join(_KEY_TYPES)}"
-        )
-    if len(parts) < 2:
-        raise InvalidPublicKeyError(f"{key_type} line{where} has no base64 key data")
-    _b64(parts[1], InvalidPublicKeyError, f"the key data{where}")
+    key_type, _ = check_key_line(line, where)  # the same structural checks as the request path
     try:
-        key = serialization.load_ssh_public_key(f"{key_type} {parts[1]}".encode("ascii"))
+        key = serialization.load_ssh_public_key(f"{key_type} {line.split()[1]}".encode("ascii"))
     except Exception as exc:  # cryptography raises ValueError, UnsupportedAlgorithm, ...
         raise InvalidPublicKeyError(f"malformed {key_type} key{where}: {exc}") from None
     return _supported(key)
@@ -344,13 +319,6 @@ def _supported(key: object) -> SSHPublicKey:
             )
         return key
     raise InvalidPublicKeyError(f"unsupported key object {type(key).__name__}")
-
-
-def _b64(text: str, error: type[ValueError], what: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise error(f"{what} is not valid base64") from None
 
 
 def _load_certificate(value: str | bytes | os.PathLike[str]) -> serialization.SSHCertificate:

@@ -97,7 +97,7 @@ def _targets(
         return median([m.wall for m in samples[name]])
 
     targets = []
-    if concurrency == 8:
+    if concurrency <= 8:
         ratio = cpu("ngrok_async") / cpu("aiohttp")
         targets.append(
             Target(

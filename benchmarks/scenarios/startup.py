@@ -30,7 +30,7 @@ def _run(code: str) -> list[float]:
 
 
 def startup(sizes: Sizes) -> Result:
-    rounds = max(5, sizes.rounds * 3)
+    rounds = max(1, sizes.rounds) * 3
     imports: dict[str, list[float]] = {"httpx": [], "ngrok_async": []}
     for _ in range(rounds):  # alternated, each in a fresh interpreter
         for module in imports:

@@ -40,18 +40,17 @@ def build_body(checks: Checks, params: Mapping[str, Any], *, nullable: bool) -> 
 
 
 def page_params(limit: int | None, before_id: str | None, **extra: Any) -> dict[str, str]:
-    """Query parameters of a list call; ``extra`` ones that are ``None`` are left out."""
+    """Query parameters of a list call; ``extra`` ones that are ``None`` are left out.
+
+    Array parameters repeat their key instead; see :func:`._ops.with_query`.
+    """
     params: dict[str, str] = {}
     if limit is not None:
         params["limit"] = check.page_limit("limit", limit)
     if before_id is not None:
         params["before_id"] = check.path_segment("before_id", before_id)
     for name, value in extra.items():
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            params[name] = ",".join(check.string_list(name, value))
-        else:
+        if value is not None:
             params[name] = check.string(name, value)
     return params
 

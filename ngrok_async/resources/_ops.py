@@ -1,4 +1,4 @@
-"""What generated services add to :mod:`._base`: operations on any path, and a few more checks.
+"""What generated services add to :mod:`._base`: operations on any path.
 
 :class:`~._base.ResourceService` covers a flat collection (``/api_keys``, ``/api_keys/{id}``)
 with get, list, pages and delete. Many ngrok services are not that: edge routes live under
@@ -9,12 +9,11 @@ decode-and-request helpers, and each generated method spells out its own path.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
+from urllib.parse import urlencode
 
 from .. import _validate as check
-from .._errors import InvalidParameterError
 from .._http import HTTPCore
 from .._paging import Page, iter_pages
 from ._base import _decoder
@@ -56,59 +55,14 @@ def expand(template: str, **params: str) -> str:
     return template.format_map({name: segment(name, value) for name, value in params.items()})
 
 
-def boolean(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidParameterError(name, f"must be a bool, got {type(value).__name__}")
-    return value
-
-
-def integer(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidParameterError(name, f"must be an int, got {type(value).__name__}")
-    return value
-
-
-def number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidParameterError(name, f"must be a number, got {type(value).__name__}")
-    return float(value)
-
-
-def seconds(name: str, value: Any) -> int:
-    """A duration the API takes as whole seconds: an ``int`` or a ``timedelta``."""
-    if isinstance(value, timedelta):
-        total = value.total_seconds()
-        if total != int(total):
-            raise InvalidParameterError(name, f"must be whole seconds, got {value!r}")
-        value = int(total)
-    count = integer(name, value)
-    if count < 0:
-        raise InvalidParameterError(name, f"must not be negative, got {value!r}")
-    return count
-
-
-def int_map(name: str, value: Any) -> dict[str, int]:
-    if not isinstance(value, Mapping):
-        raise InvalidParameterError(name, f"must be a mapping of str to int, got {value!r}")
-    for key, item in value.items():
-        if not isinstance(key, str) or isinstance(item, bool) or not isinstance(item, int):
-            raise InvalidParameterError(f"{name}[{key!r}]", "keys must be str and values int")
-    return dict(value)
-
-
-def json_object(name: str, value: Any) -> dict[str, Any]:
-    """A nested object (e.g. an OAuth provider), passed through as JSON with str keys."""
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
-        raise InvalidParameterError(
-            name, f"must be a mapping with str keys, got {type(value).__name__}"
-        )
-    return dict(value)
-
-
-def object_list(name: str, value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
-        raise InvalidParameterError(name, f"must be a list of mappings, got {value!r}")
-    return [json_object(f"{name}[{index}]", item) for index, item in enumerate(value)]
+def with_query(path: str, params: Mapping[str, str], **lists: Sequence[str] | None) -> str:
+    """``path`` with ``params`` and each of ``lists`` as a repeated key (``id=a&id=b``), which is
+    OpenAPI's default style for an array query parameter and what the API reads."""
+    pairs = list(params.items())
+    for key, values in lists.items():
+        if values is not None:
+            pairs += [(key, value) for value in check.string_list(key, values)]
+    return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
 def decoder(record: type[R]) -> Callable[[Any], R]:

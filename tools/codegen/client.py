@@ -1,4 +1,8 @@
-"""``_namespaces.py`` and ``_services.py``: the generated services wired onto ``AsyncClient``."""
+"""``_namespaces.py`` and ``_services.py``: the generated services wired onto ``AsyncClient``.
+
+Each service module is imported on first use of its attribute (``client.api_keys``), not at
+``import ngrok_async``; type checkers see the classes through ``TYPE_CHECKING`` imports.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,9 @@ def render_services(svcs: list[Service]) -> dict[str, str]:
         HEADER + '"""Namespaces grouping services by family, as in the API reference."""',
         "from __future__ import annotations",
         "from functools import cached_property",
+        "from typing import TYPE_CHECKING",
         "from ..._http import HTTPCore",
+        "if TYPE_CHECKING:",
     ]
     ns_lines += _imports(s for group in namespaces.values() for s in group)
     for ns in sorted(namespaces):
@@ -39,15 +45,16 @@ def render_services(svcs: list[Service]) -> dict[str, str]:
             f'        return "<{ns_class(ns)}>"',
         ]
         for svc in sorted(namespaces[ns], key=_attr):
-            ns_lines += _prop(svc.attr.split(".")[1], svc.cls, title(svc.tag))
+            ns_lines += _prop(svc.attr.split(".")[1], svc.cls, svc.module, title(svc.tag))
     lines = [
         HEADER
         + '"""The generated services as attributes of ``AsyncClient``, namespaces included."""',
         "from __future__ import annotations",
         "from functools import cached_property",
-        "from typing import Final",
+        "from typing import TYPE_CHECKING, Final",
         "from ..._http import HTTPCore",
-        f"from ._namespaces import {', '.join(ns_class(ns) for ns in sorted(namespaces))}",
+        "if TYPE_CHECKING:",
+        f"    from ._namespaces import {', '.join(ns_class(ns) for ns in sorted(namespaces))}",
     ]
     lines += _imports(top)
     tags = {svc.tag: svc.attr for svc in svcs} | HAND_WRITTEN
@@ -63,9 +70,9 @@ def render_services(svcs: list[Service]) -> dict[str, str]:
         "    _http: HTTPCore",
     ]
     for svc in sorted(top, key=_attr):
-        lines += _prop(svc.attr, svc.cls, title(svc.tag))
+        lines += _prop(svc.attr, svc.cls, svc.module, title(svc.tag))
     for ns in sorted(namespaces):
-        lines += _prop(ns, ns_class(ns), f"The ``{ns}`` namespace")
+        lines += _prop(ns, ns_class(ns), "_namespaces", f"The ``{ns}`` namespace")
     return {"_namespaces.py": "\n".join(ns_lines) + "\n", "_services.py": "\n".join(lines) + "\n"}
 
 
@@ -77,13 +84,15 @@ def _imports(svcs: Any) -> list[str]:
     by_module: dict[str, list[str]] = defaultdict(list)
     for svc in svcs:
         by_module[svc.module].append(svc.cls)
-    return [f"from .{m} import {', '.join(sorted(c))}" for m, c in sorted(by_module.items())]
+    return [f"    from .{m} import {', '.join(sorted(c))}" for m, c in sorted(by_module.items())]
 
 
-def _prop(attr: str, cls: str, doc: str) -> list[str]:
+def _prop(attr: str, cls: str, module: str, doc: str) -> list[str]:
     return [
         "    @cached_property",
         f"    def {attr}(self) -> {cls}:",
         f'        """{doc}."""',
+        f"        from .{module} import {cls}",
+        "",
         f"        return {cls}(self._http)",
     ]

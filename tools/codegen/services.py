@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Set
 
-from .model import PAGING, Operation, Service
+from .model import PAGING, Operation, Param, Service
 from .naming import title
-from .overrides import PRECHECKS
-from .text import doc, indented
+from .overrides import PRECHECKS, QUERY_WIRE_KEYS
+from .text import doc, indented, sentence
 from .typemap import param_type
 
 
-def render_service(svc: Service) -> str:
+def render_service(svc: Service, records: Set[str]) -> str:
+    """The service class; ``records`` are the schemas that have a record class."""
     record = svc.record
     assert record
     base = f"ResourceService[{record}]" if svc.flat_path else f"ops.Operations[{record}]"
@@ -33,16 +35,17 @@ def render_service(svc: Service) -> str:
     for op in svc.ops:
         if op.body:
             checks = ", ".join(
-                f'"{p.name}": {param_type(op.body_schema, p.name, p.schema)[1]}' for p in op.body
+                f'"{p.name}": {param_type(op.body_schema, p.name, p.schema, records)[1]}'
+                for p in op.body
             )
             out.append(f"    {op.name}_checks: ClassVar[Checks] = {{{checks}}}")
     out += ["", "    __slots__ = ()", ""]
     for op in svc.ops:
-        out.append(indented(render_method(svc, op)))
+        out.append(indented(render_method(svc, op, records)))
     return "\n".join(out) + "\n"
 
 
-def render_method(svc: Service, op: Operation) -> str:
+def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
     flat = svc.flat_path is not None
     inherited = flat and (
         op.name in ("get", "delete") or (op.name == "list" and not op.query_extra)
@@ -51,13 +54,13 @@ def render_method(svc: Service, op: Operation) -> str:
         return ""
     record = svc.record
     positional = [f"{p}: str" for p in op.path_params]
-    doc = _docstring(op)
     if op.name == "list" or op.list_key:
-        return render_list(svc, op, positional, doc)
+        return render_list(svc, op, positional)
+    doc = _docstring(op, op.body)
     nullable = op.method == "PATCH"
     kwargs = []
     for p in op.body:
-        annotation = param_type(op.body_schema, p.name, p.schema)[0]
+        annotation = param_type(op.body_schema, p.name, p.schema, records)[0]
         if nullable:
             annotation = f"{annotation} | None"
         kwargs.append(f"{p.name}: NotGivenOr[{annotation}] = NOT_GIVEN")
@@ -67,10 +70,8 @@ def render_method(svc: Service, op: Operation) -> str:
     returns = record if op.response else "None"
     head = f"async def {op.name}({', '.join(sig)}) -> {returns}:\n"
     params = "{" + ", ".join(f'"{p.name}": {p.name}' for p in op.body) + "}"
-    body_expr = "None"
-    if op.body_schema and not op.body:
-        body_expr = "{}"
-    elif op.body_schema:
+    body_expr = "None"  # also when the body schema has no fields: no body, as the official client
+    if op.body:
         body_expr = f"build_body(self.{op.name}_checks, {params}, nullable={nullable})"
     if flat and op.name == "create" and op.path == svc.flat_path:
         call = f"return await self._create({params})"
@@ -84,13 +85,13 @@ def render_method(svc: Service, op: Operation) -> str:
     else:
         path = _path_expr(op)
         fn = "_call" if op.response else "_call_empty"
-        args = f'"{op.method}", {path}' + (f", {body_expr}" if op.body_schema else "")
+        args = f'"{op.method}", {path}' + (f", {body_expr}" if op.body else "")
         call = f"{'return ' if op.response else ''}await self.{fn}({args})"
     pre = PRECHECKS.get((svc.tag, op.name))
     return head + indented(doc + (pre + "\n" if pre else "") + call) + "\n\n"
 
 
-def render_list(svc: Service, op: Operation, positional: list[str], doc: str) -> str:
+def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
     """``list``/``pages``, or ``<name>``/``<name>_pages`` for other paged operations."""
     record = op.response
     name, pages_name = ("list", "pages") if op.name == "list" else (op.name, f"{op.name}_pages")
@@ -104,8 +105,7 @@ def render_list(svc: Service, op: Operation, positional: list[str], doc: str) ->
         kw.append(f"{q.name}: {kind} | None = None")
     sig = ["self", *positional] + (["*", *kw] if kw else [])
     names = [q.name for q in op.query]
-    if "filter" in names:
-        doc = _filter_doc(op)
+    doc = _docstring(op, op.query_extra) if "filter" not in names else _filter_doc(op)
     fwd = ", ".join(
         [*(p.split(":")[0] for p in positional), *(f"{n}={n}" for n in _kw_order(names))]
     )
@@ -116,11 +116,15 @@ def render_list(svc: Service, op: Operation, positional: list[str], doc: str) ->
                 "limit" if "limit" in names else "None",
                 "before_id" if "before_id" in names else "None",
             ]
-            + [f"{q.name}={q.name}" for q in extra]
+            + [f"{q.name}={q.name}" for q in extra if q.schema.get("type") != "array"]
         )
         + ")"
     )
     path = _path_expr(op)
+    repeated = [q.name for q in extra if q.schema.get("type") == "array"]
+    if repeated:  # array query parameters repeat their key: ``id=a&id=b``
+        keys = ", ".join(f"{QUERY_WIRE_KEYS.get(n, n)}={n}" for n in repeated)
+        path, params = f"ops.with_query({path}, {params}, {keys})", "{}"
     if svc.flat_path or decode != "self._decode":
         pages_call = f'iter_pages(self._http, {path}, {params}, "{op.list_key}", {decode})'
     else:
@@ -143,12 +147,10 @@ def render_list(svc: Service, op: Operation, positional: list[str], doc: str) ->
 
 
 def _filter_doc(op: Operation) -> str:
-    text = op.description or op.summary
-    if text and not text.endswith("."):
-        text += "."
-    note = "``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through."
-    parts = [textwrap.fill(text, 88), note, f"``{op.method} {op.path}``"]
-    return '"""' + "\n\n".join(parts) + '\n"""\n'
+    text = sentence(op.description or op.summary)
+    parts = [textwrap.fill(text, 88), f"``{op.method} {op.path}``"]
+    args = _args(op.query_extra)
+    return '"""' + "\n\n".join(parts + ([args] if args else [])) + '\n"""\n'
 
 
 def _kw_order(names: list[str]) -> list[str]:
@@ -170,14 +172,28 @@ FALLBACK_DOCS = {
 }
 
 
-def _docstring(op: Operation) -> str:
-    text = op.description or FALLBACK_DOCS.get(op.name, op.summary).format(
-        thing=title(op.tag).replace(" Module", " module")
+def _docstring(op: Operation, params: list[Param]) -> str:
+    text = sentence(
+        op.description
+        or FALLBACK_DOCS.get(op.name, op.summary).format(
+            thing=title(op.tag).replace(" Module", " module")
+        )
     )
-    if text and not text.endswith("."):
-        text += "."
     call = f"``{op.method} {op.path}``"
+    args = _args(params)
     wrapped = textwrap.fill(f"{text} {call}".strip(), 86)  # fits at 8 spaces with quotes
-    if "\n" not in wrapped:
+    if "\n" not in wrapped and not args:
         return f'"""{wrapped}"""\n'
-    return f'"""{textwrap.fill(text, 88)}\n\n{call}\n"""\n'
+    return f'"""{textwrap.fill(text, 88)}\n\n{call}\n' + (f"\n{args}\n" if args else "") + '"""\n'
+
+
+def _args(params: list[Param]) -> str:
+    """A Google-style ``Args:`` section from the spec's field descriptions (whole words)."""
+    lines = []
+    for p in params:
+        if p.description and p.description != "n/a":
+            item = textwrap.fill(
+                f"{p.name}: {sentence(p.description)}", 84, subsequent_indent="    "
+            )
+            lines.append(textwrap.indent(item, "    "))
+    return "Args:\n" + "\n".join(lines) if lines else ""

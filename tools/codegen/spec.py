@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pathlib
 import re
 from typing import Any
@@ -11,13 +12,59 @@ import yaml
 from .layout import HAND_WRITTEN, SERVICES
 from .model import PAGING, Operation, Param, Service, op_order
 from .naming import method_name
-from .overrides import EXTRA_PATHS, FILTER_PARAM
+from .overrides import (
+    CLONED_SERVICES,
+    EXTRA_PATHS,
+    EXTRA_PROPERTIES,
+    EXTRA_SCHEMAS,
+    FILTER_PARAM,
+)
 from .paths import SPEC
 from .text import squash
 
+EXTRA_MARK = "x-not-in-spec-copy"
+
 
 def load_spec(path: pathlib.Path = SPEC) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    """The spec with the overrides' missing fields, schemas and services added."""
+    spec: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    schemas = spec["components"]["schemas"]
+    for name, schema in EXTRA_SCHEMAS.items():
+        schemas.setdefault(name, copy.deepcopy(schema))
+    for name, props in EXTRA_PROPERTIES.items():
+        for prop, schema in props.items():
+            schemas[name]["properties"].setdefault(prop, copy.deepcopy(schema))
+    for source, words in CLONED_SERVICES.values():
+        _clone(spec, source, words)
+    return spec
+
+
+def _clone(spec: dict[str, Any], source: str, words: tuple[tuple[str, str], ...]) -> None:
+    """Add a copy of service ``source`` (its paths and schemas) with ``words`` replaced."""
+
+    def rename(value: Any) -> Any:
+        if isinstance(value, str):
+            for old, new in words:
+                value = value.replace(old, new)
+            return value
+        if isinstance(value, dict):
+            return {rename(k): rename(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rename(v) for v in value]
+        return value
+
+    schemas = spec["components"]["schemas"]
+    refs: set[str] = set()
+    for path, item in list(spec["paths"].items()):
+        ops = {
+            m: op for m, op in item.items() if isinstance(op, dict) and op.get("tags") == [source]
+        }
+        if ops:
+            copies = {m: {**rename(op), EXTRA_MARK: True} for m, op in ops.items()}
+            spec["paths"].setdefault(rename(path), {}).update(copies)
+            refs |= set(re.findall(r"schemas/(\w+)", str(ops)))
+    for name in sorted(refs):
+        schemas.setdefault(rename(name), rename(schemas[name]))
 
 
 def ref_name(schema: dict[str, Any]) -> str | None:
@@ -91,7 +138,7 @@ def operations(spec: dict[str, Any]) -> list[Operation]:
                     body_schema=body_ref,
                     response=response,
                     list_key=list_key,
-                    extra=extra,
+                    extra=extra or bool(op.get(EXTRA_MARK)),
                 )
             )
     return ops
@@ -108,7 +155,8 @@ def services(spec: dict[str, Any]) -> list[Service]:
         svc = out.setdefault(op.tag, Service(op.tag, attr, module, op.tag + "Service"))
         svc.ops.append(op)
     for svc in out.values():
-        records = {op.response for op in svc.ops if op.response and not op.extra}
+        own = [op for op in svc.ops if not op.extra] or svc.ops
+        records = {op.response for op in own if op.response}
         if len(records) != 1:
             raise SystemExit(f"{svc.tag}: expected one record type, got {records}")
         (svc.record,) = records

@@ -30,6 +30,12 @@ def indented(text: str) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """The first sentence of ``text``, cut to ``width`` with an ellipsis."""
+    """The first sentence of ``text``, cut at a word boundary within ``width``, with an ellipsis."""
     first = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
-    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
+    return first if len(first) <= width else textwrap.shorten(first, width, placeholder=" …")
+
+
+def sentence(text: str) -> str:
+    """``text`` with a full stop at the end (unless it already ends a sentence)."""
+    text = text.strip()
+    return text + "." if text and text[-1] not in ".!?" else text

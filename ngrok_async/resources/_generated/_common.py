@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
+
+from ._common_auth import EndpointOAuth, EndpointOIDC, EndpointSAML
 
 __all__ = [
     "EndpointBackend",
@@ -19,6 +23,7 @@ __all__ = [
     "EndpointWebhookValidation",
     "EndpointWebsocketTCPConverter",
     "EventSource",
+    "HTTPSEdgeRoute",
     "Ref",
 ]
 
@@ -54,7 +59,7 @@ class EndpointCircuitBreaker:
 
     #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: Integer number of seconds after which the circuit is tripped to wait before re-evaluating…
+    #: Integer number of seconds after which the circuit is tripped to wait before re- …
     tripped_duration: int = 0
     #: Integer number of seconds in the statistical rolling window that metrics are retained for.
     rolling_window: int = 0
@@ -86,7 +91,7 @@ class EndpointIPPolicy:
 
     #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: list of all IP policies that will be used to check if a source IP is allowed access to th…
+    #: list of all IP policies that will be used to check if a source IP is allowed access to …
     ip_policies: tuple[Ref, ...] = ()
 
 
@@ -111,9 +116,9 @@ class EndpointRequestHeaders:
 
     #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: a map of header key to header value that will be injected into the HTTP Request before be…
+    #: a map of header key to header value that will be injected into the HTTP Request before …
     add: dict[str, str] = attrs.field(factory=dict)
-    #: a list of header names that will be removed from the HTTP Request before being sent to th…
+    #: a list of header names that will be removed from the HTTP Request before being sent to …
     remove: tuple[str, ...] = ()
 
 
@@ -125,9 +130,9 @@ class EndpointResponseHeaders:
 
     #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: a map of header key to header value that will be injected into the HTTP Response returned…
+    #: a map of header key to header value that will be injected into the HTTP Response …
     add: dict[str, str] = attrs.field(factory=dict)
-    #: a list of header names that will be removed from the HTTP Response returned to the HTTP c…
+    #: a list of header names that will be removed from the HTTP Response returned to the HTTP …
     remove: tuple[str, ...] = ()
 
 
@@ -140,9 +145,9 @@ class EndpointTLSTermination:
 
     #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: `edge` if the ngrok edge should terminate TLS traffic, `upstream` if TLS traffic should b…
+    #: `edge` if the ngrok edge should terminate TLS traffic, `upstream` if TLS traffic should …
     terminate_at: str = ""
-    #: The minimum TLS version used for termination and advertised to the client during the TLS…
+    #: The minimum TLS version used for termination and advertised to the client during the TLS …
     min_version: str = ""
 
 
@@ -185,7 +190,7 @@ class EndpointWebhookValidation:
     #: a string indicating which webhook provider will be sending webhooks to this endpoint.
     provider: str = ""
     #: a string secret used to validate requests from the given provider.
-    secret: str = ""
+    secret: str | None = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -206,3 +211,51 @@ class EventSource:
     type: str = ""
     #: URI of the Event Source API resource.
     uri: str
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class HTTPSEdgeRoute:
+    """``HTTPSEdgeRoute`` as the API returns it: ``client.edges.https_routes``."""
+
+    #: unique identifier of this edge
+    edge_id: str = ""
+    #: unique identifier of this edge route
+    id: str
+    #: timestamp when the edge configuration was created, RFC 3339 format
+    created_at: datetime | None = None
+    #: Type of match to use for this route.
+    match_type: str = ""
+    #: Route selector: "/blog" or "example.com" or "example.com/blog"
+    match: str = ""
+    #: URI of the edge API resource
+    uri: str
+    #: human-readable description of what this edge will be used for; optional, max 255 bytes.
+    description: str = ""
+    #: arbitrary user-defined machine-readable data of this edge.
+    metadata: str = ""
+    #: backend module configuration or `null`
+    backend: EndpointBackend | None = None
+    #: ip restriction module configuration or `null`
+    ip_restriction: EndpointIPPolicy | None = None
+    #: circuit breaker module configuration or `null`
+    circuit_breaker: EndpointCircuitBreaker | None = None
+    #: compression module configuration or `null`
+    compression: EndpointCompression | None = None
+    #: request headers module configuration or `null`
+    request_headers: EndpointRequestHeaders | None = None
+    #: response headers module configuration or `null`
+    response_headers: EndpointResponseHeaders | None = None
+    #: webhook verification module configuration or `null`
+    webhook_verification: EndpointWebhookValidation | None = None
+    #: oauth module configuration or `null`
+    oauth: EndpointOAuth | None = None
+    #: saml module configuration or `null`
+    saml: EndpointSAML | None = None
+    #: oidc module configuration or `null`
+    oidc: EndpointOIDC | None = None
+    #: websocket to tcp adapter configuration or `null`
+    websocket_tcp_converter: EndpointWebsocketTCPConverter | None = None
+    #: n/a
+    user_agent_filter: EndpointUserAgentFilter | None = None
+    #: the traffic policy associated with this edge or null
+    traffic_policy: EndpointTrafficPolicy | None = None

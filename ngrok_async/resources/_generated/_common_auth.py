@@ -28,7 +28,7 @@ class EndpointOAuthAmazon:
     #: n/a
     client_id: str = ""
     #: n/a
-    client_secret: str = ""
+    client_secret: str | None = attrs.field(default=None, repr=False)
     #: n/a
     scopes: tuple[str, ...] = ()
     #: n/a
@@ -44,12 +44,12 @@ class EndpointOAuthFacebook:
     #: the OAuth app client ID.
     client_id: str = ""
     #: the OAuth app client secret.
-    client_secret: str = ""
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like t…
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
     scopes: tuple[str, ...] = ()
-    #: a list of email addresses of users authenticated by identity provider who are allowed acc…
+    #: a list of email addresses of users authenticated by identity provider who are allowed …
     email_addresses: tuple[str, ...] = ()
-    #: a list of email domains of users authenticated by identity provider who are allowed acces…
+    #: a list of email domains of users authenticated by identity provider who are allowed …
     email_domains: tuple[str, ...] = ()
 
 
@@ -60,12 +60,12 @@ class EndpointOAuthGitHub:
     #: the OAuth app client ID.
     client_id: str = ""
     #: the OAuth app client secret.
-    client_secret: str = ""
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like t…
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
     scopes: tuple[str, ...] = ()
-    #: a list of email addresses of users authenticated by identity provider who are allowed acc…
+    #: a list of email addresses of users authenticated by identity provider who are allowed …
     email_addresses: tuple[str, ...] = ()
-    #: a list of email domains of users authenticated by identity provider who are allowed acces…
+    #: a list of email domains of users authenticated by identity provider who are allowed …
     email_domains: tuple[str, ...] = ()
     #: a list of github teams identifiers.
     teams: tuple[str, ...] = ()
@@ -80,7 +80,7 @@ class EndpointOAuthGitLab:
     #: n/a
     client_id: str = ""
     #: n/a
-    client_secret: str = ""
+    client_secret: str | None = attrs.field(default=None, repr=False)
     #: n/a
     scopes: tuple[str, ...] = ()
     #: n/a
@@ -96,12 +96,12 @@ class EndpointOAuthGoogle:
     #: the OAuth app client ID.
     client_id: str = ""
     #: the OAuth app client secret.
-    client_secret: str = ""
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like t…
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
     scopes: tuple[str, ...] = ()
-    #: a list of email addresses of users authenticated by identity provider who are allowed acc…
+    #: a list of email addresses of users authenticated by identity provider who are allowed …
     email_addresses: tuple[str, ...] = ()
-    #: a list of email domains of users authenticated by identity provider who are allowed acces…
+    #: a list of email domains of users authenticated by identity provider who are allowed …
     email_domains: tuple[str, ...] = ()
 
 
@@ -112,7 +112,7 @@ class EndpointOAuthLinkedIn:
     #: n/a
     client_id: str = ""
     #: n/a
-    client_secret: str = ""
+    client_secret: str | None = attrs.field(default=None, repr=False)
     #: n/a
     scopes: tuple[str, ...] = ()
     #: n/a
@@ -128,12 +128,12 @@ class EndpointOAuthMicrosoft:
     #: the OAuth app client ID.
     client_id: str = ""
     #: the OAuth app client secret.
-    client_secret: str = ""
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like t…
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
     scopes: tuple[str, ...] = ()
-    #: a list of email addresses of users authenticated by identity provider who are allowed acc…
+    #: a list of email addresses of users authenticated by identity provider who are allowed …
     email_addresses: tuple[str, ...] = ()
-    #: a list of email domains of users authenticated by identity provider who are allowed acces…
+    #: a list of email domains of users authenticated by identity provider who are allowed …
     email_domains: tuple[str, ...] = ()
 
 
@@ -144,7 +144,7 @@ class EndpointOAuthTwitch:
     #: n/a
     client_id: str = ""
     #: n/a
-    client_secret: str = ""
+    client_secret: str | None = attrs.field(default=None, repr=False)
     #: n/a
     scopes: tuple[str, ...] = ()
     #: n/a
@@ -181,17 +181,17 @@ class EndpointOAuth:
 
     #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: an object which defines the identity provider to use for authentication and configuration…
+    #: an object which defines the identity provider to use for authentication and …
     provider: EndpointOAuthProvider | None = None
     #: Do not enforce authentication on HTTP OPTIONS requests.
     options_passthrough: bool = False
-    #: the prefix of the session cookie that ngrok sets on the http client to cache authenticati…
+    #: the prefix of the session cookie that ngrok sets on the http client to cache …
     cookie_prefix: str = ""
-    #: Integer number of seconds of inactivity after which if the user has not accessed the endp…
+    #: Integer number of seconds of inactivity after which if the user has not accessed the …
     inactivity_timeout: int = 0
     #: Integer number of seconds of the maximum duration of an authenticated session.
     maximum_duration: int = 0
-    #: Integer number of seconds after which ngrok guarantees it will refresh user state from th…
+    #: Integer number of seconds after which ngrok guarantees it will refresh user state from …
     auth_check_interval: int = 0
 
 
@@ -203,9 +203,9 @@ class EndpointOIDC:
     enabled: bool = False
     #: Do not enforce authentication on HTTP OPTIONS requests.
     options_passthrough: bool = False
-    #: the prefix of the session cookie that ngrok sets on the http client to cache authenticati…
+    #: the prefix of the session cookie that ngrok sets on the http client to cache …
     cookie_prefix: str = ""
-    #: Integer number of seconds of inactivity after which if the user has not accessed the endp…
+    #: Integer number of seconds of inactivity after which if the user has not accessed the …
     inactivity_timeout: int = 0
     #: Integer number of seconds of the maximum duration of an authenticated session.
     maximum_duration: int = 0
@@ -214,7 +214,7 @@ class EndpointOIDC:
     #: The OIDC app's client ID and OIDC audience.
     client_id: str = ""
     #: The OIDC app's client secret.
-    client_secret: str = ""
+    client_secret: str | None = attrs.field(default=None, repr=False)
     #: The set of scopes to request from the OIDC identity provider.
     scopes: tuple[str, ...] = ()
 
@@ -227,19 +227,19 @@ class EndpointSAML:
     enabled: bool = False
     #: Do not enforce authentication on HTTP OPTIONS requests.
     options_passthrough: bool = False
-    #: the prefix of the session cookie that ngrok sets on the http client to cache authenticati…
+    #: the prefix of the session cookie that ngrok sets on the http client to cache …
     cookie_prefix: str = ""
-    #: Integer number of seconds of inactivity after which if the user has not accessed the endp…
+    #: Integer number of seconds of inactivity after which if the user has not accessed the …
     inactivity_timeout: int = 0
     #: Integer number of seconds of the maximum duration of an authenticated session.
     maximum_duration: int = 0
     #: The full XML IdP EntityDescriptor.
     idp_metadata: str = ""
-    #: If true, indicates that whenever we redirect a user to the IdP for authentication that th…
+    #: If true, indicates that whenever we redirect a user to the IdP for authentication that …
     force_authn: bool = False
     #: If true, the IdP may initiate a login directly (e.g.
     allow_idp_initiated: bool = False
-    #: If present, only users who are a member of one of the listed groups may access the target…
+    #: If present, only users who are a member of one of the listed groups may access the …
     authorized_groups: tuple[str, ...] = ()
     #: The SP Entity's unique ID.
     entity_id: str = ""
@@ -247,9 +247,9 @@ class EndpointSAML:
     assertion_consumer_service_url: str = ""
     #: The public URL of the SP's Single Logout Service.
     single_logout_url: str = ""
-    #: PEM-encoded x.509 certificate of the key pair that is used to sign all SAML requests that…
+    #: PEM-encoded x.509 certificate of the key pair that is used to sign all SAML requests …
     request_signing_certificate_pem: str = ""
     #: A public URL where the SP's metadata is hosted.
     metadata_url: str = ""
-    #: Defines the name identifier format the SP expects the IdP to use in its assertions to ide…
+    #: Defines the name identifier format the SP expects the IdP to use in its assertions to …
     nameid_format: str = ""

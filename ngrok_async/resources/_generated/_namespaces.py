@@ -4,45 +4,53 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..._http import HTTPCore
-from .backends import FailoverBackendsService, HTTPResponseBackendsService, StaticBackendsService
-from .backends_pools import TunnelGroupBackendsService, WeightedBackendsService
-from .edge_modules_https import (
-    HTTPSEdgeMutualTLSModuleService,
-    HTTPSEdgeTLSTerminationModuleService,
-)
-from .edge_modules_tcp_tls import (
-    TCPEdgeBackendModuleService,
-    TCPEdgeIPRestrictionModuleService,
-    TCPEdgeTrafficPolicyModuleService,
-    TLSEdgeBackendModuleService,
-    TLSEdgeIPRestrictionModuleService,
-    TLSEdgeMutualTLSModuleService,
-    TLSEdgeTLSTerminationModuleService,
-    TLSEdgeTrafficPolicyModuleService,
-)
-from .edge_route_modules import (
-    EdgeRouteBackendModuleService,
-    EdgeRouteCompressionModuleService,
-    EdgeRouteIPRestrictionModuleService,
-    EdgeRouteRequestHeadersModuleService,
-    EdgeRouteResponseHeadersModuleService,
-)
-from .edge_route_modules_auth import (
-    EdgeRouteOAuthModuleService,
-    EdgeRouteOIDCModuleService,
-    EdgeRouteSAMLModuleService,
-    EdgeRouteWebhookVerificationModuleService,
-)
-from .edge_route_modules_policy import (
-    EdgeRouteCircuitBreakerModuleService,
-    EdgeRouteTrafficPolicyModuleService,
-    EdgeRouteUserAgentFilterModuleService,
-    EdgeRouteWebsocketTCPConverterModuleService,
-)
-from .edges_https import EdgesHTTPSRoutesService, EdgesHTTPSService
-from .edges_tcp_tls import EdgesTCPService, EdgesTLSService
+
+if TYPE_CHECKING:
+    from .backends import FailoverBackendsService, HTTPResponseBackendsService
+    from .backends_pools import (
+        StaticBackendsService,
+        TunnelGroupBackendsService,
+        WeightedBackendsService,
+    )
+    from .edge_modules_https import (
+        HTTPSEdgeMutualTLSModuleService,
+        HTTPSEdgeTLSTerminationModuleService,
+        TCPEdgeTrafficPolicyModuleService,
+        TLSEdgeTrafficPolicyModuleService,
+    )
+    from .edge_modules_tcp_tls import (
+        TCPEdgeBackendModuleService,
+        TCPEdgeIPRestrictionModuleService,
+        TLSEdgeBackendModuleService,
+        TLSEdgeIPRestrictionModuleService,
+        TLSEdgeMutualTLSModuleService,
+        TLSEdgeTLSTerminationModuleService,
+    )
+    from .edge_route_modules import (
+        EdgeRouteBackendModuleService,
+        EdgeRouteCompressionModuleService,
+        EdgeRouteIPRestrictionModuleService,
+        EdgeRouteRequestHeadersModuleService,
+        EdgeRouteResponseHeadersModuleService,
+    )
+    from .edge_route_modules_auth import (
+        EdgeRouteOAuthModuleService,
+        EdgeRouteOIDCModuleService,
+        EdgeRouteSAMLModuleService,
+        EdgeRouteWebhookVerificationModuleService,
+    )
+    from .edge_route_modules_policy import (
+        EdgeRouteCircuitBreakerModuleService,
+        EdgeRouteTrafficPolicyModuleService,
+        EdgeRouteUserAgentFilterModuleService,
+        EdgeRouteWebsocketTCPConverterModuleService,
+    )
+    from .edges_https import EdgesHTTPSService
+    from .edges_https_routes import EdgesHTTPSRoutesService
+    from .edges_tcp_tls import EdgesTCPService, EdgesTLSService
 
 
 class BackendsNamespace:
@@ -59,26 +67,36 @@ class BackendsNamespace:
     @cached_property
     def failover(self) -> FailoverBackendsService:
         """Failover Backends."""
+        from .backends import FailoverBackendsService
+
         return FailoverBackendsService(self._http)
 
     @cached_property
     def http_response(self) -> HTTPResponseBackendsService:
         """HTTP Response Backends."""
+        from .backends import HTTPResponseBackendsService
+
         return HTTPResponseBackendsService(self._http)
 
     @cached_property
     def static_address(self) -> StaticBackendsService:
         """Static Backends."""
+        from .backends_pools import StaticBackendsService
+
         return StaticBackendsService(self._http)
 
     @cached_property
     def tunnel_group(self) -> TunnelGroupBackendsService:
         """Tunnel Group Backends."""
+        from .backends_pools import TunnelGroupBackendsService
+
         return TunnelGroupBackendsService(self._http)
 
     @cached_property
     def weighted(self) -> WeightedBackendsService:
         """Weighted Backends."""
+        from .backends_pools import WeightedBackendsService
+
         return WeightedBackendsService(self._http)
 
 
@@ -106,66 +124,92 @@ class EdgeModulesNamespace:
     @cached_property
     def https_edge_mutual_tls(self) -> HTTPSEdgeMutualTLSModuleService:
         """HTTPS Edge Mutual TLS Module."""
+        from .edge_modules_https import HTTPSEdgeMutualTLSModuleService
+
         return HTTPSEdgeMutualTLSModuleService(self._http)
 
     @cached_property
     def https_edge_route_backend(self) -> EdgeRouteBackendModuleService:
         """Edge Route Backend Module."""
+        from .edge_route_modules import EdgeRouteBackendModuleService
+
         return EdgeRouteBackendModuleService(self._http)
 
     @cached_property
     def https_edge_route_circuit_breaker(self) -> EdgeRouteCircuitBreakerModuleService:
         """Edge Route Circuit Breaker Module."""
+        from .edge_route_modules_policy import EdgeRouteCircuitBreakerModuleService
+
         return EdgeRouteCircuitBreakerModuleService(self._http)
 
     @cached_property
     def https_edge_route_compression(self) -> EdgeRouteCompressionModuleService:
         """Edge Route Compression Module."""
+        from .edge_route_modules import EdgeRouteCompressionModuleService
+
         return EdgeRouteCompressionModuleService(self._http)
 
     @cached_property
     def https_edge_route_ip_restriction(self) -> EdgeRouteIPRestrictionModuleService:
         """Edge Route IP Restriction Module."""
+        from .edge_route_modules import EdgeRouteIPRestrictionModuleService
+
         return EdgeRouteIPRestrictionModuleService(self._http)
 
     @cached_property
     def https_edge_route_oauth(self) -> EdgeRouteOAuthModuleService:
         """Edge Route OAuth Module."""
+        from .edge_route_modules_auth import EdgeRouteOAuthModuleService
+
         return EdgeRouteOAuthModuleService(self._http)
 
     @cached_property
     def https_edge_route_oidc(self) -> EdgeRouteOIDCModuleService:
         """Edge Route OIDC Module."""
+        from .edge_route_modules_auth import EdgeRouteOIDCModuleService
+
         return EdgeRouteOIDCModuleService(self._http)
 
     @cached_property
     def https_edge_route_request_headers(self) -> EdgeRouteRequestHeadersModuleService:
         """Edge Route Request Headers Module."""
+        from .edge_route_modules import EdgeRouteRequestHeadersModuleService
+
         return EdgeRouteRequestHeadersModuleService(self._http)
 
     @cached_property
     def https_edge_route_response_headers(self) -> EdgeRouteResponseHeadersModuleService:
         """Edge Route Response Headers Module."""
+        from .edge_route_modules import EdgeRouteResponseHeadersModuleService
+
         return EdgeRouteResponseHeadersModuleService(self._http)
 
     @cached_property
     def https_edge_route_saml(self) -> EdgeRouteSAMLModuleService:
         """Edge Route SAML Module."""
+        from .edge_route_modules_auth import EdgeRouteSAMLModuleService
+
         return EdgeRouteSAMLModuleService(self._http)
 
     @cached_property
     def https_edge_route_traffic_policy(self) -> EdgeRouteTrafficPolicyModuleService:
         """Edge Route Traffic Policy Module."""
+        from .edge_route_modules_policy import EdgeRouteTrafficPolicyModuleService
+
         return EdgeRouteTrafficPolicyModuleService(self._http)
 
     @cached_property
     def https_edge_route_user_agent_filter(self) -> EdgeRouteUserAgentFilterModuleService:
         """Edge Route User Agent Filter Module."""
+        from .edge_route_modules_policy import EdgeRouteUserAgentFilterModuleService
+
         return EdgeRouteUserAgentFilterModuleService(self._http)
 
     @cached_property
     def https_edge_route_webhook_verification(self) -> EdgeRouteWebhookVerificationModuleService:
         """Edge Route Webhook Verification Module."""
+        from .edge_route_modules_auth import EdgeRouteWebhookVerificationModuleService
+
         return EdgeRouteWebhookVerificationModuleService(self._http)
 
     @cached_property
@@ -173,51 +217,71 @@ class EdgeModulesNamespace:
         self,
     ) -> EdgeRouteWebsocketTCPConverterModuleService:
         """Edge Route Websocket TCP Converter Module."""
+        from .edge_route_modules_policy import EdgeRouteWebsocketTCPConverterModuleService
+
         return EdgeRouteWebsocketTCPConverterModuleService(self._http)
 
     @cached_property
     def https_edge_tls_termination(self) -> HTTPSEdgeTLSTerminationModuleService:
         """HTTPS Edge TLS Termination Module."""
+        from .edge_modules_https import HTTPSEdgeTLSTerminationModuleService
+
         return HTTPSEdgeTLSTerminationModuleService(self._http)
 
     @cached_property
     def tcp_edge_backend(self) -> TCPEdgeBackendModuleService:
         """TCP Edge Backend Module."""
+        from .edge_modules_tcp_tls import TCPEdgeBackendModuleService
+
         return TCPEdgeBackendModuleService(self._http)
 
     @cached_property
     def tcp_edge_ip_restriction(self) -> TCPEdgeIPRestrictionModuleService:
         """TCP Edge IP Restriction Module."""
+        from .edge_modules_tcp_tls import TCPEdgeIPRestrictionModuleService
+
         return TCPEdgeIPRestrictionModuleService(self._http)
 
     @cached_property
     def tcp_edge_traffic_policy(self) -> TCPEdgeTrafficPolicyModuleService:
         """TCP Edge Traffic Policy Module."""
+        from .edge_modules_https import TCPEdgeTrafficPolicyModuleService
+
         return TCPEdgeTrafficPolicyModuleService(self._http)
 
     @cached_property
     def tls_edge_backend(self) -> TLSEdgeBackendModuleService:
         """TLS Edge Backend Module."""
+        from .edge_modules_tcp_tls import TLSEdgeBackendModuleService
+
         return TLSEdgeBackendModuleService(self._http)
 
     @cached_property
     def tls_edge_ip_restriction(self) -> TLSEdgeIPRestrictionModuleService:
         """TLS Edge IP Restriction Module."""
+        from .edge_modules_tcp_tls import TLSEdgeIPRestrictionModuleService
+
         return TLSEdgeIPRestrictionModuleService(self._http)
 
     @cached_property
     def tls_edge_mutual_tls(self) -> TLSEdgeMutualTLSModuleService:
         """TLS Edge Mutual TLS Module."""
+        from .edge_modules_tcp_tls import TLSEdgeMutualTLSModuleService
+
         return TLSEdgeMutualTLSModuleService(self._http)
 
     @cached_property
     def tls_edge_tls_termination(self) -> TLSEdgeTLSTerminationModuleService:
         """TLS Edge TLS Termination Module."""
+        from .edge_modules_tcp_tls import TLSEdgeTLSTerminationModuleService
+
         return TLSEdgeTLSTerminationModuleService(self._http)
 
     @cached_property
     def tls_edge_traffic_policy(self) -> TLSEdgeTrafficPolicyModuleService:
         """TLS Edge Traffic Policy Module."""
+        from .edge_modules_https import TLSEdgeTrafficPolicyModuleService
+
         return TLSEdgeTrafficPolicyModuleService(self._http)
 
 
@@ -235,19 +299,27 @@ class EdgesNamespace:
     @cached_property
     def https(self) -> EdgesHTTPSService:
         """Edges HTTPS."""
+        from .edges_https import EdgesHTTPSService
+
         return EdgesHTTPSService(self._http)
 
     @cached_property
     def https_routes(self) -> EdgesHTTPSRoutesService:
         """Edges HTTPS Routes."""
+        from .edges_https_routes import EdgesHTTPSRoutesService
+
         return EdgesHTTPSRoutesService(self._http)
 
     @cached_property
     def tcp(self) -> EdgesTCPService:
         """Edges TCP."""
+        from .edges_tcp_tls import EdgesTCPService
+
         return EdgesTCPService(self._http)
 
     @cached_property
     def tls(self) -> EdgesTLSService:
         """Edges TLS."""
+        from .edges_tcp_tls import EdgesTLSService
+
         return EdgesTLSService(self._http)

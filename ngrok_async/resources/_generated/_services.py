@@ -4,25 +4,25 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from ..._http import HTTPCore
-from ._namespaces import BackendsNamespace, EdgeModulesNamespace, EdgesNamespace
-from .accounts import AbuseReportsService, APIKeysService, BotUsersService
-from .addresses import AgentIngressesService, ReservedAddrsService
-from .applications import ApplicationSessionsService, ApplicationUsersService
-from .certificates import (
-    CertificateAuthoritiesService,
-    SSHHostCertificatesService,
-    TLSCertificatesService,
-)
-from .domains import ReservedDomainsService
-from .event_sources import EventSourcesService
-from .events import EventDestinationsService, EventSubscriptionsService
-from .ip_policies import IPPoliciesService, IPPolicyRulesService, IPRestrictionsService
-from .tunnels import EndpointsService, TunnelSessionsService, TunnelsService
-from .vaults import SecretsService, VaultsService
 
+if TYPE_CHECKING:
+    from ._namespaces import BackendsNamespace, EdgeModulesNamespace, EdgesNamespace
+    from .accounts import AbuseReportsService, APIKeysService, BotUsersService
+    from .accounts_users import ServiceUsersService
+    from .addresses import AgentIngressesService, ReservedAddrsService
+    from .applications import ApplicationSessionsService, ApplicationUsersService
+    from .certificates import CertificateAuthoritiesService, TLSCertificatesService
+    from .certificates_ssh import SSHHostCertificatesService
+    from .domains import ReservedDomainsService
+    from .event_sources import EventSourcesService
+    from .event_subscriptions import EventSubscriptionsService
+    from .events import EventDestinationsService
+    from .ip_policies import IPPoliciesService, IPPolicyRulesService, IPRestrictionsService
+    from .tunnels import EndpointsService, TunnelSessionsService, TunnelsService
+    from .vaults import SecretsService, VaultsService
 TAGS: Final[dict[str, str]] = {
     "APIKeys": "api_keys",
     "AbuseReports": "abuse_reports",
@@ -67,6 +67,7 @@ TAGS: Final[dict[str, str]] = {
     "SSHHostCertificates": "ssh_host_certificates",
     "SSHUserCertificates": "ssh_user_certificates",
     "Secrets": "secrets",
+    "ServiceUsers": "service_users",
     "StaticBackends": "backends.static_address",
     "TCPEdgeBackendModule": "edge_modules.tcp_edge_backend",
     "TCPEdgeIPRestrictionModule": "edge_modules.tcp_edge_ip_restriction",
@@ -94,124 +95,181 @@ class GeneratedServices:
     @cached_property
     def abuse_reports(self) -> AbuseReportsService:
         """Abuse Reports."""
+        from .accounts import AbuseReportsService
+
         return AbuseReportsService(self._http)
 
     @cached_property
     def agent_ingresses(self) -> AgentIngressesService:
         """Agent Ingresses."""
+        from .addresses import AgentIngressesService
+
         return AgentIngressesService(self._http)
 
     @cached_property
     def api_keys(self) -> APIKeysService:
         """API Keys."""
+        from .accounts import APIKeysService
+
         return APIKeysService(self._http)
 
     @cached_property
     def application_sessions(self) -> ApplicationSessionsService:
         """Application Sessions."""
+        from .applications import ApplicationSessionsService
+
         return ApplicationSessionsService(self._http)
 
     @cached_property
     def application_users(self) -> ApplicationUsersService:
         """Application Users."""
+        from .applications import ApplicationUsersService
+
         return ApplicationUsersService(self._http)
 
     @cached_property
     def bot_users(self) -> BotUsersService:
         """Bot Users."""
+        from .accounts import BotUsersService
+
         return BotUsersService(self._http)
 
     @cached_property
     def certificate_authorities(self) -> CertificateAuthoritiesService:
         """Certificate Authorities."""
+        from .certificates import CertificateAuthoritiesService
+
         return CertificateAuthoritiesService(self._http)
 
     @cached_property
     def endpoints(self) -> EndpointsService:
         """Endpoints."""
+        from .tunnels import EndpointsService
+
         return EndpointsService(self._http)
 
     @cached_property
     def event_destinations(self) -> EventDestinationsService:
         """Event Destinations."""
+        from .events import EventDestinationsService
+
         return EventDestinationsService(self._http)
 
     @cached_property
     def event_sources(self) -> EventSourcesService:
         """Event Sources."""
+        from .event_sources import EventSourcesService
+
         return EventSourcesService(self._http)
 
     @cached_property
     def event_subscriptions(self) -> EventSubscriptionsService:
         """Event Subscriptions."""
+        from .event_subscriptions import EventSubscriptionsService
+
         return EventSubscriptionsService(self._http)
 
     @cached_property
     def ip_policies(self) -> IPPoliciesService:
         """IP Policies."""
+        from .ip_policies import IPPoliciesService
+
         return IPPoliciesService(self._http)
 
     @cached_property
     def ip_policy_rules(self) -> IPPolicyRulesService:
         """IP Policy Rules."""
+        from .ip_policies import IPPolicyRulesService
+
         return IPPolicyRulesService(self._http)
 
     @cached_property
     def ip_restrictions(self) -> IPRestrictionsService:
         """IP Restrictions."""
+        from .ip_policies import IPRestrictionsService
+
         return IPRestrictionsService(self._http)
 
     @cached_property
     def reserved_addrs(self) -> ReservedAddrsService:
         """Reserved Addrs."""
+        from .addresses import ReservedAddrsService
+
         return ReservedAddrsService(self._http)
 
     @cached_property
     def reserved_domains(self) -> ReservedDomainsService:
         """Reserved Domains."""
+        from .domains import ReservedDomainsService
+
         return ReservedDomainsService(self._http)
 
     @cached_property
     def secrets(self) -> SecretsService:
         """Secrets."""
+        from .vaults import SecretsService
+
         return SecretsService(self._http)
+
+    @cached_property
+    def service_users(self) -> ServiceUsersService:
+        """Service Users."""
+        from .accounts_users import ServiceUsersService
+
+        return ServiceUsersService(self._http)
 
     @cached_property
     def ssh_host_certificates(self) -> SSHHostCertificatesService:
         """SSH Host Certificates."""
+        from .certificates_ssh import SSHHostCertificatesService
+
         return SSHHostCertificatesService(self._http)
 
     @cached_property
     def tls_certificates(self) -> TLSCertificatesService:
         """TLS Certificates."""
+        from .certificates import TLSCertificatesService
+
         return TLSCertificatesService(self._http)
 
     @cached_property
     def tunnel_sessions(self) -> TunnelSessionsService:
         """Tunnel Sessions."""
+        from .tunnels import TunnelSessionsService
+
         return TunnelSessionsService(self._http)
 
     @cached_property
     def tunnels(self) -> TunnelsService:
         """Tunnels."""
+        from .tunnels import TunnelsService
+
         return TunnelsService(self._http)
 
     @cached_property
     def vaults(self) -> VaultsService:
         """Vaults."""
+        from .vaults import VaultsService
+
         return VaultsService(self._http)
 
     @cached_property
     def backends(self) -> BackendsNamespace:
         """The ``backends`` namespace."""
+        from ._namespaces import BackendsNamespace
+
         return BackendsNamespace(self._http)
 
     @cached_property
     def edge_modules(self) -> EdgeModulesNamespace:
         """The ``edge_modules`` namespace."""
+        from ._namespaces import EdgeModulesNamespace
+
         return EdgeModulesNamespace(self._http)
 
     @cached_property
     def edges(self) -> EdgesNamespace:
         """The ``edges`` namespace."""
+        from ._namespaces import EdgesNamespace
+
         return EdgesNamespace(self._http)

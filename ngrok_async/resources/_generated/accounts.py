@@ -42,9 +42,9 @@ class APIKey:
     metadata: str = ""
     #: timestamp when the api key was created, RFC 3339 format
     created_at: datetime | None = None
-    #: the bearer token that can be placed into the Authorization header to authenticate request…
+    #: the bearer token that can be placed into the Authorization header to authenticate …
     token: str | None = attrs.field(default=None, repr=False)
-    #: If supplied at credential creation, ownership will be assigned to the specified User or B…
+    #: If supplied at credential creation, ownership will be assigned to the specified User or …
     owner_id: str = ""
 
 
@@ -110,6 +110,11 @@ class AbuseReportsService(ops.Operations[AbuseReport]):
         access.
 
         ``POST /abuse_reports``
+
+        Args:
+            urls: a list of URLs containing suspected abusive content.
+            metadata: arbitrary user-defined data about this abuse report. Optional, max 4096
+                bytes.
         """
         return await self._call(
             "POST",
@@ -148,6 +153,14 @@ class APIKeysService(ResourceService[APIKey]):
         API.
 
         ``POST /api_keys``
+
+        Args:
+            description: human-readable description of what uses the API key to authenticate.
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined data of this API key. optional, max 4096 bytes.
+            owner_id: If supplied at credential creation, ownership will be assigned to the
+                specified User or Bot. Only admins may specify an owner other than themselves.
+                Defaults to the authenticated User or Bot.
         """
         return await self._create(
             {"description": description, "metadata": metadata, "owner_id": owner_id}
@@ -158,9 +171,11 @@ class APIKeysService(ResourceService[APIKey]):
     ) -> AsyncIterator[APIKey]:
         """List all API keys owned by this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /api_keys``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -186,7 +201,15 @@ class APIKeysService(ResourceService[APIKey]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> APIKey:
-        """Update attributes of an API key by ID. ``PATCH /api_keys/{id}``"""
+        """Update attributes of an API key by ID.
+
+        ``PATCH /api_keys/{id}``
+
+        Args:
+            description: human-readable description of what uses the API key to authenticate.
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined data of this API key. optional, max 4096 bytes.
+        """
         return await self._update(id, {"description": description, "metadata": metadata})
 
 
@@ -196,15 +219,22 @@ class BotUsersService(ResourceService[BotUser]):
     path = "/bot_users"
     record = BotUser
     list_key = "bot_users"
-    create_checks: ClassVar[Checks] = {"name": check.string, "active": ops.boolean}
-    update_checks: ClassVar[Checks] = {"name": check.string, "active": ops.boolean}
+    create_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
+    update_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
 
     __slots__ = ()
 
     async def create(
         self, *, name: NotGivenOr[str] = NOT_GIVEN, active: NotGivenOr[bool] = NOT_GIVEN
     ) -> BotUser:
-        """Create a new bot user. ``POST /bot_users``"""
+        """Create a new bot user.
+
+        ``POST /bot_users``
+
+        Args:
+            name: human-readable name used to identify the bot.
+            active: whether or not the bot is active.
+        """
         return await self._create({"name": name, "active": active})
 
     async def list(
@@ -212,9 +242,11 @@ class BotUsersService(ResourceService[BotUser]):
     ) -> AsyncIterator[BotUser]:
         """List all bot users in this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /bot_users``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -240,5 +272,12 @@ class BotUsersService(ResourceService[BotUser]):
         name: NotGivenOr[str | None] = NOT_GIVEN,
         active: NotGivenOr[bool | None] = NOT_GIVEN,
     ) -> BotUser:
-        """Update attributes of a bot user by ID. ``PATCH /bot_users/{id}``"""
+        """Update attributes of a bot user by ID.
+
+        ``PATCH /bot_users/{id}``
+
+        Args:
+            name: human-readable name used to identify the bot.
+            active: whether or not the bot is active.
+        """
         return await self._update(id, {"name": name, "active": active})

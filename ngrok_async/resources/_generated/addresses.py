@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
@@ -14,6 +14,11 @@ from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
 from .._base import Checks, ResourceService
+from . import _nested as nested
+
+if TYPE_CHECKING:
+    from ._params import AgentIngressCertPolicyParam
+
 
 __all__ = [
     "AgentIngress",
@@ -56,7 +61,7 @@ class AgentIngressCertStatus:
 
     #: timestamp when the next renewal will be requested, RFC 3339 format
     renews_at: datetime | None = None
-    #: status of the certificate provisioning job, or null if the certificiate isn't being provi…
+    #: status of the certificate provisioning job, or null if the certificiate isn't being …
     provisioning_job: AgentIngressCertJob | None = None
 
 
@@ -72,17 +77,17 @@ class AgentIngress:
     description: str = ""
     #: arbitrary user-defined machine-readable data of this Agent Ingress.
     metadata: str = ""
-    #: the domain that you own to be used as the base domain name to generate regional agent ing…
+    #: the domain that you own to be used as the base domain name to generate regional agent …
     domain: str = ""
-    #: a list of target values to use as the values of NS records for the domain property these…
+    #: a list of target values to use as the values of NS records for the domain property these …
     ns_targets: tuple[str, ...] = ()
-    #: a list of regional agent ingress domains that are subdomains of the value of domain this…
+    #: a list of regional agent ingress domains that are subdomains of the value of domain this …
     region_domains: tuple[str, ...] = ()
     #: timestamp when the Agent Ingress was created, RFC 3339 format
     created_at: datetime | None = None
-    #: configuration for automatic management of TLS certificates for this domain, or null if au…
+    #: configuration for automatic management of TLS certificates for this domain, or null if …
     certificate_management_policy: AgentIngressCertPolicy | None = None
-    #: status of the automatic certificate management for this domain, or null if automatic mana…
+    #: status of the automatic certificate management for this domain, or null if automatic …
     certificate_management_status: AgentIngressCertStatus | None = None
 
 
@@ -116,12 +121,12 @@ class AgentIngressesService(ResourceService[AgentIngress]):
         "description": check.description,
         "metadata": check.metadata,
         "domain": check.string,
-        "certificate_management_policy": ops.json_object,
+        "certificate_management_policy": nested.agent_ingress_cert_policy,
     }
     update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
-        "certificate_management_policy": ops.json_object,
+        "certificate_management_policy": nested.agent_ingress_cert_policy,
     }
 
     __slots__ = ()
@@ -132,12 +137,25 @@ class AgentIngressesService(ResourceService[AgentIngress]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         domain: NotGivenOr[str] = NOT_GIVEN,
-        certificate_management_policy: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
+        certificate_management_policy: NotGivenOr[
+            AgentIngressCertPolicyParam | AgentIngressCertPolicy
+        ] = NOT_GIVEN,
     ) -> AgentIngress:
         """Create a new Agent Ingress. The ngrok agent can be configured to connect to ngrok via
         the new set of addresses on the returned Agent Ingress.
 
         ``POST /agent_ingresses``
+
+        Args:
+            description: human-readable description of the use of this Agent Ingress. optional,
+                max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this Agent Ingress.
+                optional, max 4096 bytes.
+            domain: the domain that you own to be used as the base domain name to generate
+                regional agent ingress domains.
+            certificate_management_policy: configuration for automatic management of TLS
+                certificates for this domain, or null if automatic management is disabled.
+                Optional.
         """
         return await self._create(
             {
@@ -153,9 +171,11 @@ class AgentIngressesService(ResourceService[AgentIngress]):
     ) -> AsyncIterator[AgentIngress]:
         """List all Agent Ingresses owned by this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /agent_ingresses``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -180,9 +200,23 @@ class AgentIngressesService(ResourceService[AgentIngress]):
         *,
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
-        certificate_management_policy: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        certificate_management_policy: NotGivenOr[
+            AgentIngressCertPolicyParam | AgentIngressCertPolicy | None
+        ] = NOT_GIVEN,
     ) -> AgentIngress:
-        """Update attributes of an Agent Ingress by ID. ``PATCH /agent_ingresses/{id}``"""
+        """Update attributes of an Agent Ingress by ID.
+
+        ``PATCH /agent_ingresses/{id}``
+
+        Args:
+            description: human-readable description of the use of this Agent Ingress. optional,
+                max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this Agent Ingress.
+                optional, max 4096 bytes.
+            certificate_management_policy: configuration for automatic management of TLS
+                certificates for this domain, or null if automatic management is disabled.
+                Optional.
+        """
         return await self._update(
             id,
             {
@@ -215,7 +249,18 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
         metadata: NotGivenOr[str] = NOT_GIVEN,
         region: NotGivenOr[str] = NOT_GIVEN,
     ) -> ReservedAddr:
-        """Create a new reserved address. ``POST /reserved_addrs``"""
+        """Create a new reserved address.
+
+        ``POST /reserved_addrs``
+
+        Args:
+            description: human-readable description of what this reserved address will be used
+                for.
+            metadata: arbitrary user-defined machine-readable data of this reserved address.
+                Optional, max 4096 bytes.
+            region: reserve the address in this geographic ngrok datacenter. Optional, default
+                is us. (au, eu, ap, us, jp, in, sa).
+        """
         return await self._create(
             {"description": description, "metadata": metadata, "region": region}
         )
@@ -225,9 +270,11 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
     ) -> AsyncIterator[ReservedAddr]:
         """List all reserved addresses on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /reserved_addrs``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -253,5 +300,14 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> ReservedAddr:
-        """Update the attributes of a reserved address. ``PATCH /reserved_addrs/{id}``"""
+        """Update the attributes of a reserved address.
+
+        ``PATCH /reserved_addrs/{id}``
+
+        Args:
+            description: human-readable description of what this reserved address will be used
+                for.
+            metadata: arbitrary user-defined machine-readable data of this reserved address.
+                Optional, max 4096 bytes.
+        """
         return await self._update(id, {"description": description, "metadata": metadata})

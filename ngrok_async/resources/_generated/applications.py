@@ -147,9 +147,11 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
     ) -> AsyncIterator[ApplicationSession]:
         """List all application sessions for this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /app/sessions``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -183,9 +185,11 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
     ) -> AsyncIterator[ApplicationUser]:
         """List all application users for this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /app/users``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
@@ -14,13 +14,19 @@ from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
 from .._base import Checks, ResourceService
+from . import _nested as nested
 from ._common import Ref
+
+if TYPE_CHECKING:
+    from ._params import ReservedDomainCertPolicyParam, ReservedDomainResolvesToEntryParam
+
 
 __all__ = [
     "ReservedDomain",
     "ReservedDomainCertJob",
     "ReservedDomainCertPolicy",
     "ReservedDomainCertStatus",
+    "ReservedDomainResolvesToEntry",
     "ReservedDomainsService",
 ]
 
@@ -55,8 +61,16 @@ class ReservedDomainCertStatus:
 
     #: timestamp when the next renewal will be requested, RFC 3339 format
     renews_at: datetime | None = None
-    #: status of the certificate provisioning job, or null if the certificiate isn't being provi…
+    #: status of the certificate provisioning job, or null if the certificiate isn't being …
     provisioning_job: ReservedDomainCertJob | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ReservedDomainResolvesToEntry:
+    """``ReservedDomainResolvesToEntry`` as the API returns it: nested in other records."""
+
+    #: accepts an ngrok point-of-presence shortcode, or "global"
+    value: str = ""
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -75,18 +89,20 @@ class ReservedDomain:
     metadata: str = ""
     #: hostname of the reserved domain
     domain: str = ""
-    #: deprecated: With the launch of the ngrok Global Network domains traffic is now handled gl…
+    #: deprecated: With the launch of the ngrok Global Network domains traffic is now handled …
     region: str = ""
-    #: DNS CNAME target for a custom hostname, or null if the reserved domain is a subdomain of…
+    #: DNS CNAME target for a custom hostname, or null if the reserved domain is a subdomain of …
     cname_target: str = ""
     #: object referencing the TLS certificate used for connections to this domain.
     certificate: Ref | None = None
-    #: configuration for automatic management of TLS certificates for this domain, or null if au…
+    #: configuration for automatic management of TLS certificates for this domain, or null if …
     certificate_management_policy: ReservedDomainCertPolicy | None = None
-    #: status of the automatic certificate management for this domain, or null if automatic mana…
+    #: status of the automatic certificate management for this domain, or null if automatic …
     certificate_management_status: ReservedDomainCertStatus | None = None
-    #: DNS CNAME target for the host _acme-challenge.example.com, where example.com is your rese…
+    #: DNS CNAME target for the host _acme-challenge.example.com, where example.com is your …
     acme_challenge_cname_target: str = ""
+    #: DNS resolver targets configured for the reserved domain, or empty for "global" resolution.
+    resolves_to: tuple[ReservedDomainResolvesToEntry, ...] = ()
 
 
 class ReservedDomainsService(ResourceService[ReservedDomain]):
@@ -103,13 +119,15 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
         "description": check.description,
         "metadata": check.metadata,
         "certificate_id": check.path_segment,
-        "certificate_management_policy": ops.json_object,
+        "certificate_management_policy": nested.reserved_domain_cert_policy,
+        "resolves_to": check.list_of(nested.reserved_domain_resolves_to_entry),
     }
     update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "certificate_id": check.path_segment,
-        "certificate_management_policy": ops.json_object,
+        "certificate_management_policy": nested.reserved_domain_cert_policy,
+        "resolves_to": check.list_of(nested.reserved_domain_resolves_to_entry),
     }
 
     __slots__ = ()
@@ -122,9 +140,36 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         certificate_id: NotGivenOr[str] = NOT_GIVEN,
-        certificate_management_policy: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
+        certificate_management_policy: NotGivenOr[
+            ReservedDomainCertPolicyParam | ReservedDomainCertPolicy
+        ] = NOT_GIVEN,
+        resolves_to: NotGivenOr[
+            Sequence[ReservedDomainResolvesToEntryParam | ReservedDomainResolvesToEntry]
+        ] = NOT_GIVEN,
     ) -> ReservedDomain:
-        """Create a new reserved domain. ``POST /reserved_domains``"""
+        """Create a new reserved domain.
+
+        ``POST /reserved_domains``
+
+        Args:
+            domain: hostname of the reserved domain.
+            region: deprecated: With the launch of the ngrok Global Network domains traffic is
+                now handled globally. This field applied only to endpoints. Note that agents may
+                still connect to specific regions. Optional, null by default. (au, eu, ap, us,
+                jp, in, sa).
+            description: human-readable description of what this reserved domain will be used
+                for.
+            metadata: arbitrary user-defined machine-readable data of this reserved domain.
+                Optional, max 4096 bytes.
+            certificate_id: ID of a user-uploaded TLS certificate to use for connections to
+                targeting this domain. Optional, mutually exclusive with
+                `certificate_management_policy`.
+            certificate_management_policy: configuration for automatic management of TLS
+                certificates for this domain, or null if automatic management is disabled.
+                Optional, mutually exclusive with `certificate_id`.
+            resolves_to: DNS resolver targets configured for the reserved domain, or empty for
+                "global" resolution.
+        """
         return await self._create(
             {
                 "domain": domain,
@@ -133,6 +178,7 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
                 "metadata": metadata,
                 "certificate_id": certificate_id,
                 "certificate_management_policy": certificate_management_policy,
+                "resolves_to": resolves_to,
             }
         )
 
@@ -141,9 +187,11 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
     ) -> AsyncIterator[ReservedDomain]:
         """List all reserved domains on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /reserved_domains``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -169,9 +217,31 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         certificate_id: NotGivenOr[str | None] = NOT_GIVEN,
-        certificate_management_policy: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        certificate_management_policy: NotGivenOr[
+            ReservedDomainCertPolicyParam | ReservedDomainCertPolicy | None
+        ] = NOT_GIVEN,
+        resolves_to: NotGivenOr[
+            Sequence[ReservedDomainResolvesToEntryParam | ReservedDomainResolvesToEntry] | None
+        ] = NOT_GIVEN,
     ) -> ReservedDomain:
-        """Update the attributes of a reserved domain. ``PATCH /reserved_domains/{id}``"""
+        """Update the attributes of a reserved domain.
+
+        ``PATCH /reserved_domains/{id}``
+
+        Args:
+            description: human-readable description of what this reserved domain will be used
+                for.
+            metadata: arbitrary user-defined machine-readable data of this reserved domain.
+                Optional, max 4096 bytes.
+            certificate_id: ID of a user-uploaded TLS certificate to use for connections to
+                targeting this domain. Optional, mutually exclusive with
+                `certificate_management_policy`.
+            certificate_management_policy: configuration for automatic management of TLS
+                certificates for this domain, or null if automatic management is disabled.
+                Optional, mutually exclusive with `certificate_id`.
+            resolves_to: DNS resolver targets configured for the reserved domain, or empty for
+                "global" resolution.
+        """
         return await self._update(
             id,
             {
@@ -179,6 +249,7 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
                 "metadata": metadata,
                 "certificate_id": certificate_id,
                 "certificate_management_policy": certificate_management_policy,
+                "resolves_to": resolves_to,
             },
         )
 

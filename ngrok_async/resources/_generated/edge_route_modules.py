@@ -38,7 +38,7 @@ class EdgeRouteBackendModuleService(ops.Operations[EndpointBackend]):
     """
 
     record = EndpointBackend
-    replace_checks: ClassVar[Checks] = {"enabled": ops.boolean, "backend_id": check.path_segment}
+    replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
 
@@ -59,6 +59,11 @@ class EdgeRouteBackendModuleService(ops.Operations[EndpointBackend]):
         """Replace the Edge Route Backend module: fields not passed are left out of the request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/backend``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            backend_id: backend to be used to back this endpoint.
         """
         return await self._call(
             "PUT",
@@ -85,7 +90,7 @@ class EdgeRouteCompressionModuleService(ops.Operations[EndpointCompression]):
     """
 
     record = EndpointCompression
-    replace_checks: ClassVar[Checks] = {"enabled": ops.boolean}
+    replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
 
@@ -106,6 +111,10 @@ class EdgeRouteCompressionModuleService(ops.Operations[EndpointCompression]):
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/compression``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
         """
         return await self._call(
             "PUT",
@@ -130,7 +139,10 @@ class EdgeRouteIPRestrictionModuleService(ops.Operations[EndpointIPPolicy]):
     """
 
     record = EndpointIPPolicy
-    replace_checks: ClassVar[Checks] = {"enabled": ops.boolean, "ip_policy_ids": check.string_list}
+    replace_checks: ClassVar[Checks] = {
+        "enabled": check.boolean,
+        "ip_policy_ids": check.string_list,
+    }
 
     __slots__ = ()
 
@@ -156,6 +168,12 @@ class EdgeRouteIPRestrictionModuleService(ops.Operations[EndpointIPPolicy]):
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/ip_restriction``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            ip_policy_ids: list of all IP policies that will be used to check if a source IP is
+                allowed access to the endpoint.
         """
         return await self._call(
             "PUT",
@@ -185,7 +203,7 @@ class EdgeRouteRequestHeadersModuleService(ops.Operations[EndpointRequestHeaders
 
     record = EndpointRequestHeaders
     replace_checks: ClassVar[Checks] = {
-        "enabled": ops.boolean,
+        "enabled": check.boolean,
         "add": check.string_map,
         "remove": check.string_list,
     }
@@ -217,6 +235,14 @@ class EdgeRouteRequestHeadersModuleService(ops.Operations[EndpointRequestHeaders
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/request_headers``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            add: a map of header key to header value that will be injected into the HTTP Request
+                before being sent to the upstream application server.
+            remove: a list of header names that will be removed from the HTTP Request before
+                being sent to the upstream application server.
         """
         return await self._call(
             "PUT",
@@ -250,7 +276,7 @@ class EdgeRouteResponseHeadersModuleService(ops.Operations[EndpointResponseHeade
 
     record = EndpointResponseHeaders
     replace_checks: ClassVar[Checks] = {
-        "enabled": ops.boolean,
+        "enabled": check.boolean,
         "add": check.string_map,
         "remove": check.string_list,
     }
@@ -282,6 +308,14 @@ class EdgeRouteResponseHeadersModuleService(ops.Operations[EndpointResponseHeade
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/response_headers``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            add: a map of header key to header value that will be injected into the HTTP
+                Response returned to the HTTP client.
+            remove: a list of header names that will be removed from the HTTP Response returned
+                to the HTTP client.
         """
         return await self._call(
             "PUT",

@@ -7,16 +7,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
 from .._base import Checks, build_body
+from . import _nested as nested
 from ._common import EndpointWebhookValidation
-from ._common_auth import EndpointOAuth, EndpointOIDC, EndpointSAML
+from ._common_auth import EndpointOAuth, EndpointOAuthProvider, EndpointOIDC, EndpointSAML
+
+if TYPE_CHECKING:
+    from ._params_auth import EndpointOAuthProviderParam
+
 
 __all__ = [
     "EdgeRouteOAuthModuleService",
@@ -33,13 +38,13 @@ class EdgeRouteOAuthModuleService(ops.Operations[EndpointOAuth]):
 
     record = EndpointOAuth
     replace_checks: ClassVar[Checks] = {
-        "enabled": ops.boolean,
-        "provider": ops.json_object,
-        "options_passthrough": ops.boolean,
+        "enabled": check.boolean,
+        "provider": nested.endpoint_oauth_provider,
+        "options_passthrough": check.boolean,
         "cookie_prefix": check.string,
-        "inactivity_timeout": ops.seconds,
-        "maximum_duration": ops.seconds,
-        "auth_check_interval": ops.seconds,
+        "inactivity_timeout": check.seconds,
+        "maximum_duration": check.seconds,
+        "auth_check_interval": check.seconds,
     }
 
     __slots__ = ()
@@ -56,7 +61,7 @@ class EdgeRouteOAuthModuleService(ops.Operations[EndpointOAuth]):
         id: str,
         *,
         enabled: NotGivenOr[bool] = NOT_GIVEN,
-        provider: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
+        provider: NotGivenOr[EndpointOAuthProviderParam | EndpointOAuthProvider] = NOT_GIVEN,
         options_passthrough: NotGivenOr[bool] = NOT_GIVEN,
         cookie_prefix: NotGivenOr[str] = NOT_GIVEN,
         inactivity_timeout: NotGivenOr[int | timedelta] = NOT_GIVEN,
@@ -66,6 +71,27 @@ class EdgeRouteOAuthModuleService(ops.Operations[EndpointOAuth]):
         """Replace the Edge Route OAuth module: fields not passed are left out of the request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/oauth``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            provider: an object which defines the identity provider to use for authentication
+                and configuration for who may access the endpoint.
+            options_passthrough: Do not enforce authentication on HTTP OPTIONS requests.
+                necessary if you are supporting CORS.
+            cookie_prefix: the prefix of the session cookie that ngrok sets on the http client
+                to cache authentication. default is 'ngrok.'.
+            inactivity_timeout: Integer number of seconds of inactivity after which if the user
+                has not accessed the endpoint, their session will time out and they will be
+                forced to reauthenticate.
+            maximum_duration: Integer number of seconds of the maximum duration of an
+                authenticated session. After this period is exceeded, a user must
+                reauthenticate.
+            auth_check_interval: Integer number of seconds after which ngrok guarantees it will
+                refresh user state from the identity provider and recheck whether the user is
+                still authorized to access the endpoint. This is the preferred tunable to use to
+                enforce a minimum amount of time after which a revoked user will no longer be
+                able to access the resource.
         """
         return await self._call(
             "PUT",
@@ -102,13 +128,13 @@ class EdgeRouteOIDCModuleService(ops.Operations[EndpointOIDC]):
 
     record = EndpointOIDC
     replace_checks: ClassVar[Checks] = {
-        "enabled": ops.boolean,
-        "options_passthrough": ops.boolean,
+        "enabled": check.boolean,
+        "options_passthrough": check.boolean,
         "cookie_prefix": check.string,
-        "inactivity_timeout": ops.seconds,
-        "maximum_duration": ops.seconds,
+        "inactivity_timeout": check.seconds,
+        "maximum_duration": check.seconds,
         "issuer": check.string,
-        "client_id": check.path_segment,
+        "client_id": check.string,
         "client_secret": check.string,
         "scopes": check.string_list,
     }
@@ -139,6 +165,24 @@ class EdgeRouteOIDCModuleService(ops.Operations[EndpointOIDC]):
         """Replace the Edge Route OIDC module: fields not passed are left out of the request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/oidc``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            options_passthrough: Do not enforce authentication on HTTP OPTIONS requests.
+                necessary if you are supporting CORS.
+            cookie_prefix: the prefix of the session cookie that ngrok sets on the http client
+                to cache authentication. default is 'ngrok.'.
+            inactivity_timeout: Integer number of seconds of inactivity after which if the user
+                has not accessed the endpoint, their session will time out and they will be
+                forced to reauthenticate.
+            maximum_duration: Integer number of seconds of the maximum duration of an
+                authenticated session. After this period is exceeded, a user must
+                reauthenticate.
+            issuer: URL of the OIDC "OpenID provider". This is the base URL used for discovery.
+            client_id: The OIDC app's client ID and OIDC audience.
+            client_secret: The OIDC app's client secret.
+            scopes: The set of scopes to request from the OIDC identity provider.
         """
         return await self._call(
             "PUT",
@@ -174,14 +218,14 @@ class EdgeRouteSAMLModuleService(ops.Operations[EndpointSAML]):
 
     record = EndpointSAML
     replace_checks: ClassVar[Checks] = {
-        "enabled": ops.boolean,
-        "options_passthrough": ops.boolean,
+        "enabled": check.boolean,
+        "options_passthrough": check.boolean,
         "cookie_prefix": check.string,
-        "inactivity_timeout": ops.seconds,
-        "maximum_duration": ops.seconds,
+        "inactivity_timeout": check.seconds,
+        "maximum_duration": check.seconds,
         "idp_metadata": check.string,
-        "force_authn": ops.boolean,
-        "allow_idp_initiated": ops.boolean,
+        "force_authn": check.boolean,
+        "allow_idp_initiated": check.boolean,
         "authorized_groups": check.string_list,
         "nameid_format": check.string,
     }
@@ -213,6 +257,36 @@ class EdgeRouteSAMLModuleService(ops.Operations[EndpointSAML]):
         """Replace the Edge Route SAML module: fields not passed are left out of the request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/saml``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            options_passthrough: Do not enforce authentication on HTTP OPTIONS requests.
+                necessary if you are supporting CORS.
+            cookie_prefix: the prefix of the session cookie that ngrok sets on the http client
+                to cache authentication. default is 'ngrok.'.
+            inactivity_timeout: Integer number of seconds of inactivity after which if the user
+                has not accessed the endpoint, their session will time out and they will be
+                forced to reauthenticate.
+            maximum_duration: Integer number of seconds of the maximum duration of an
+                authenticated session. After this period is exceeded, a user must
+                reauthenticate.
+            idp_metadata: The full XML IdP EntityDescriptor. Your IdP may provide this to you as
+                a a file to download or as a URL.
+            force_authn: If true, indicates that whenever we redirect a user to the IdP for
+                authentication that the IdP must prompt the user for authentication credentials
+                even if the user already has a valid session with the IdP.
+            allow_idp_initiated: If true, the IdP may initiate a login directly (e.g. the user
+                does not need to visit the endpoint first and then be redirected). The IdP
+                should set the `RelayState` parameter to the target URL of the resource they
+                want the user to be redirected to after the SAML login assertion has been
+                processed.
+            authorized_groups: If present, only users who are a member of one of the listed
+                groups may access the target endpoint.
+            nameid_format: Defines the name identifier format the SP expects the IdP to use in
+                its assertions to identify subjects. If unspecified, a default value of
+                `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent` will be used. A subset of
+                the allowed values enumerated by the SAML specification are supported.
         """
         return await self._call(
             "PUT",
@@ -250,7 +324,7 @@ class EdgeRouteWebhookVerificationModuleService(ops.Operations[EndpointWebhookVa
 
     record = EndpointWebhookValidation
     replace_checks: ClassVar[Checks] = {
-        "enabled": ops.boolean,
+        "enabled": check.boolean,
         "provider": check.string,
         "secret": check.string,
     }
@@ -282,6 +356,15 @@ class EdgeRouteWebhookVerificationModuleService(ops.Operations[EndpointWebhookVa
         the request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/webhook_verification``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            provider: a string indicating which webhook provider will be sending webhooks to
+                this endpoint. Value must be one of the supported providers defined at
+                https://ngrok.com/docs/cloud-edge/modules/webhook-verification.
+            secret: a string secret used to validate requests from the given provider. All
+                providers except AWS SNS require a secret.
         """
         return await self._call(
             "PUT",

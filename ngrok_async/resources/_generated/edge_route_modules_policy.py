@@ -37,12 +37,12 @@ class EdgeRouteCircuitBreakerModuleService(ops.Operations[EndpointCircuitBreaker
 
     record = EndpointCircuitBreaker
     replace_checks: ClassVar[Checks] = {
-        "enabled": ops.boolean,
-        "tripped_duration": ops.seconds,
-        "rolling_window": ops.seconds,
-        "num_buckets": ops.integer,
-        "volume_threshold": ops.integer,
-        "error_threshold_percentage": ops.number,
+        "enabled": check.boolean,
+        "tripped_duration": check.seconds,
+        "rolling_window": check.seconds,
+        "num_buckets": check.integer,
+        "volume_threshold": check.integer,
+        "error_threshold_percentage": check.number,
     }
 
     __slots__ = ()
@@ -75,6 +75,19 @@ class EdgeRouteCircuitBreakerModuleService(ops.Operations[EndpointCircuitBreaker
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/circuit_breaker``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            tripped_duration: Integer number of seconds after which the circuit is tripped to
+                wait before re-evaluating upstream health.
+            rolling_window: Integer number of seconds in the statistical rolling window that
+                metrics are retained for.
+            num_buckets: Integer number of buckets into which metrics are retained. Max 128.
+            volume_threshold: Integer number of requests in a rolling window that will trip the
+                circuit. Helpful if traffic volume is low.
+            error_threshold_percentage: Error threshold percentage should be between 0 - 1.0,
+                not 0-100.0.
         """
         return await self._call(
             "PUT",
@@ -114,7 +127,7 @@ class EdgeRouteTrafficPolicyModuleService(ops.Operations[EndpointTrafficPolicy])
     """
 
     record = EndpointTrafficPolicy
-    replace_checks: ClassVar[Checks] = {"enabled": ops.boolean, "value": check.string}
+    replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()
 
@@ -140,6 +153,11 @@ class EdgeRouteTrafficPolicyModuleService(ops.Operations[EndpointTrafficPolicy])
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/traffic_policy``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
+            value: the traffic policy that should be applied to the traffic on your endpoint.
         """
         return await self._call(
             "PUT",
@@ -165,7 +183,7 @@ class EdgeRouteUserAgentFilterModuleService(ops.Operations[EndpointUserAgentFilt
 
     record = EndpointUserAgentFilter
     replace_checks: ClassVar[Checks] = {
-        "enabled": ops.boolean,
+        "enabled": check.boolean,
         "allow": check.string_list,
         "deny": check.string_list,
     }
@@ -230,7 +248,7 @@ class EdgeRouteWebsocketTCPConverterModuleService(ops.Operations[EndpointWebsock
     """
 
     record = EndpointWebsocketTCPConverter
-    replace_checks: ClassVar[Checks] = {"enabled": ops.boolean}
+    replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
 
@@ -253,6 +271,10 @@ class EdgeRouteWebsocketTCPConverterModuleService(ops.Operations[EndpointWebsock
         the request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
+
+        Args:
+            enabled: `true` if the module will be applied to traffic, `false` to disable.
+                default `true` if unspecified.
         """
         return await self._call(
             "PUT",

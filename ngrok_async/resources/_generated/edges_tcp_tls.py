@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
@@ -14,6 +14,7 @@ from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
 from .._base import Checks, ResourceService
+from . import _nested as nested
 from ._common import (
     EndpointBackend,
     EndpointIPPolicy,
@@ -21,6 +22,16 @@ from ._common import (
     EndpointTLSTermination,
     EndpointTrafficPolicy,
 )
+
+if TYPE_CHECKING:
+    from ._params import (
+        EndpointBackendMutateParam,
+        EndpointIPPolicyMutateParam,
+        EndpointMutualTLSMutateParam,
+        EndpointTLSTerminationParam,
+        EndpointTrafficPolicyParam,
+    )
+
 
 __all__ = ["EdgesTCPService", "EdgesTLSService", "TCPEdge", "TLSEdge"]
 
@@ -87,17 +98,17 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
-        "backend": ops.json_object,
-        "ip_restriction": ops.json_object,
-        "traffic_policy": ops.json_object,
+        "backend": nested.endpoint_backend_mutate,
+        "ip_restriction": nested.endpoint_ippolicy_mutate,
+        "traffic_policy": nested.endpoint_traffic_policy,
     }
     update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
-        "backend": ops.json_object,
-        "ip_restriction": ops.json_object,
-        "traffic_policy": ops.json_object,
+        "backend": nested.endpoint_backend_mutate,
+        "ip_restriction": nested.endpoint_ippolicy_mutate,
+        "traffic_policy": nested.endpoint_traffic_policy,
     }
 
     __slots__ = ()
@@ -108,11 +119,23 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         hostports: NotGivenOr[Sequence[str]] = NOT_GIVEN,
-        backend: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
-        ip_restriction: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
-        traffic_policy: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
+        backend: NotGivenOr[EndpointBackendMutateParam] = NOT_GIVEN,
+        ip_restriction: NotGivenOr[EndpointIPPolicyMutateParam] = NOT_GIVEN,
+        traffic_policy: NotGivenOr[EndpointTrafficPolicyParam | EndpointTrafficPolicy] = NOT_GIVEN,
     ) -> TCPEdge:
-        """Create a TCP Edge. ``POST /edges/tcp``"""
+        """Create a TCP Edge.
+
+        ``POST /edges/tcp``
+
+        Args:
+            description: human-readable description of what this edge will be used for;
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this edge. Optional, max
+                4096 bytes.
+            hostports: hostports served by this edge.
+            backend: edge modules.
+            traffic_policy: the traffic policy associated with this edge or null.
+        """
         return await self._create(
             {
                 "description": description,
@@ -129,9 +152,11 @@ class EdgesTCPService(ResourceService[TCPEdge]):
     ) -> AsyncIterator[TCPEdge]:
         """Returns a list of all TCP Edges on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /edges/tcp``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -157,9 +182,11 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         hostports: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
-        backend: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
-        ip_restriction: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
-        traffic_policy: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        backend: NotGivenOr[EndpointBackendMutateParam | None] = NOT_GIVEN,
+        ip_restriction: NotGivenOr[EndpointIPPolicyMutateParam | None] = NOT_GIVEN,
+        traffic_policy: NotGivenOr[
+            EndpointTrafficPolicyParam | EndpointTrafficPolicy | None
+        ] = NOT_GIVEN,
     ) -> TCPEdge:
         """Updates a TCP Edge by ID. If a module is not specified in the update, it will not be
         modified. However, each module configuration that is specified will completely replace
@@ -167,6 +194,15 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         use the delete module API.
 
         ``PATCH /edges/tcp/{id}``
+
+        Args:
+            description: human-readable description of what this edge will be used for;
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this edge. Optional, max
+                4096 bytes.
+            hostports: hostports served by this edge.
+            backend: edge modules.
+            traffic_policy: the traffic policy associated with this edge or null.
         """
         return await self._update(
             id,
@@ -191,21 +227,21 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
-        "backend": ops.json_object,
-        "ip_restriction": ops.json_object,
-        "mutual_tls": ops.json_object,
-        "tls_termination": ops.json_object,
-        "traffic_policy": ops.json_object,
+        "backend": nested.endpoint_backend_mutate,
+        "ip_restriction": nested.endpoint_ippolicy_mutate,
+        "mutual_tls": nested.endpoint_mutual_tlsmutate,
+        "tls_termination": nested.endpoint_tlstermination,
+        "traffic_policy": nested.endpoint_traffic_policy,
     }
     update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
-        "backend": ops.json_object,
-        "ip_restriction": ops.json_object,
-        "mutual_tls": ops.json_object,
-        "tls_termination": ops.json_object,
-        "traffic_policy": ops.json_object,
+        "backend": nested.endpoint_backend_mutate,
+        "ip_restriction": nested.endpoint_ippolicy_mutate,
+        "mutual_tls": nested.endpoint_mutual_tlsmutate,
+        "tls_termination": nested.endpoint_tlstermination,
+        "traffic_policy": nested.endpoint_traffic_policy,
     }
 
     __slots__ = ()
@@ -216,13 +252,27 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         hostports: NotGivenOr[Sequence[str]] = NOT_GIVEN,
-        backend: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
-        ip_restriction: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
-        mutual_tls: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
-        tls_termination: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
-        traffic_policy: NotGivenOr[Mapping[str, Any]] = NOT_GIVEN,
+        backend: NotGivenOr[EndpointBackendMutateParam] = NOT_GIVEN,
+        ip_restriction: NotGivenOr[EndpointIPPolicyMutateParam] = NOT_GIVEN,
+        mutual_tls: NotGivenOr[EndpointMutualTLSMutateParam] = NOT_GIVEN,
+        tls_termination: NotGivenOr[
+            EndpointTLSTerminationParam | EndpointTLSTermination
+        ] = NOT_GIVEN,
+        traffic_policy: NotGivenOr[EndpointTrafficPolicyParam | EndpointTrafficPolicy] = NOT_GIVEN,
     ) -> TLSEdge:
-        """Create a TLS Edge. ``POST /edges/tls``"""
+        """Create a TLS Edge.
+
+        ``POST /edges/tls``
+
+        Args:
+            description: human-readable description of what this edge will be used for;
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this edge. Optional, max
+                4096 bytes.
+            hostports: hostports served by this edge.
+            backend: edge modules.
+            traffic_policy: the traffic policy associated with this edge or null.
+        """
         return await self._create(
             {
                 "description": description,
@@ -241,9 +291,11 @@ class EdgesTLSService(ResourceService[TLSEdge]):
     ) -> AsyncIterator[TLSEdge]:
         """Returns a list of all TLS Edges on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /edges/tls``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -269,11 +321,15 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         hostports: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
-        backend: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
-        ip_restriction: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
-        mutual_tls: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
-        tls_termination: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
-        traffic_policy: NotGivenOr[Mapping[str, Any] | None] = NOT_GIVEN,
+        backend: NotGivenOr[EndpointBackendMutateParam | None] = NOT_GIVEN,
+        ip_restriction: NotGivenOr[EndpointIPPolicyMutateParam | None] = NOT_GIVEN,
+        mutual_tls: NotGivenOr[EndpointMutualTLSMutateParam | None] = NOT_GIVEN,
+        tls_termination: NotGivenOr[
+            EndpointTLSTerminationParam | EndpointTLSTermination | None
+        ] = NOT_GIVEN,
+        traffic_policy: NotGivenOr[
+            EndpointTrafficPolicyParam | EndpointTrafficPolicy | None
+        ] = NOT_GIVEN,
     ) -> TLSEdge:
         """Updates a TLS Edge by ID. If a module is not specified in the update, it will not be
         modified. However, each module configuration that is specified will completely replace
@@ -281,6 +337,15 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         use the delete module API.
 
         ``PATCH /edges/tls/{id}``
+
+        Args:
+            description: human-readable description of what this edge will be used for;
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this edge. Optional, max
+                4096 bytes.
+            hostports: hostports served by this edge.
+            backend: edge modules.
+            traffic_policy: the traffic policy associated with this edge or null.
         """
         return await self._update(
             id,

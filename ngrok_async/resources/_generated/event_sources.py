@@ -30,6 +30,9 @@ class EventSourcesService(ops.Operations[EventSource]):
         """Add an additional type for which this event subscription will trigger.
 
         ``POST /event_subscriptions/{subscription_id}/sources``
+
+        Args:
+            type: Type of event for which an event subscription will trigger.
         """
         return await self._call(
             "POST",
@@ -85,7 +88,6 @@ class EventSourcesService(ops.Operations[EventSource]):
                 subscription_id=subscription_id,
                 type=type,
             ),
-            {},
         )
 
     async def delete(self, subscription_id: str, type: str) -> None:

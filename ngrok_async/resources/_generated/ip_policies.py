@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import attrs
 
@@ -106,6 +106,12 @@ class IPPoliciesService(ResourceService[IPPolicy]):
         traffic source via an endpoint configuration or IP restriction.
 
         ``POST /ip_policies``
+
+        Args:
+            description: human-readable description of the source IPs of this IP policy.
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP policy. optional,
+                max 4096 bytes.
         """
         return await self._create({"description": description, "metadata": metadata})
 
@@ -114,9 +120,11 @@ class IPPoliciesService(ResourceService[IPPolicy]):
     ) -> AsyncIterator[IPPolicy]:
         """List all IP policies on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /ip_policies``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -142,7 +150,16 @@ class IPPoliciesService(ResourceService[IPPolicy]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> IPPolicy:
-        """Update attributes of an IP policy by ID. ``PATCH /ip_policies/{id}``"""
+        """Update attributes of an IP policy by ID.
+
+        ``PATCH /ip_policies/{id}``
+
+        Args:
+            description: human-readable description of the source IPs of this IP policy.
+                optional, max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP policy. optional,
+                max 4096 bytes.
+        """
         return await self._update(id, {"description": description, "metadata": metadata})
 
 
@@ -157,7 +174,7 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
         "metadata": check.metadata,
         "cidr": check.string,
         "ip_policy_id": check.path_segment,
-        "action": check.string,
+        "action": check.one_of("allow", "deny"),
     }
     update_checks: ClassVar[Checks] = {
         "description": check.description,
@@ -174,9 +191,22 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
         metadata: NotGivenOr[str] = NOT_GIVEN,
         cidr: NotGivenOr[str] = NOT_GIVEN,
         ip_policy_id: NotGivenOr[str] = NOT_GIVEN,
-        action: NotGivenOr[str] = NOT_GIVEN,
+        action: NotGivenOr[Literal["allow", "deny"]] = NOT_GIVEN,
     ) -> IPPolicyRule:
-        """Create a new IP policy rule attached to an IP Policy. ``POST /ip_policy_rules``"""
+        """Create a new IP policy rule attached to an IP Policy.
+
+        ``POST /ip_policy_rules``
+
+        Args:
+            description: human-readable description of the source IPs of this IP rule. optional,
+                max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP policy rule.
+                optional, max 4096 bytes.
+            cidr: an IP or IP range specified in CIDR notation. IPv4 and IPv6 are both
+                supported.
+            ip_policy_id: ID of the IP policy this IP policy rule will be attached to.
+            action: the action to apply to the policy rule, either `allow` or `deny`.
+        """
         return await self._create(
             {
                 "description": description,
@@ -192,9 +222,11 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
     ) -> AsyncIterator[IPPolicyRule]:
         """List all IP policy rules on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /ip_policy_rules``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -221,7 +253,18 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         cidr: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> IPPolicyRule:
-        """Update attributes of an IP policy rule by ID. ``PATCH /ip_policy_rules/{id}``"""
+        """Update attributes of an IP policy rule by ID.
+
+        ``PATCH /ip_policy_rules/{id}``
+
+        Args:
+            description: human-readable description of the source IPs of this IP rule. optional,
+                max 255 bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP policy rule.
+                optional, max 4096 bytes.
+            cidr: an IP or IP range specified in CIDR notation. IPv4 and IPv6 are both
+                supported.
+        """
         return await self._update(
             id, {"description": description, "metadata": metadata, "cidr": cidr}
         )
@@ -236,14 +279,14 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
     create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
-        "enforced": ops.boolean,
-        "type": check.string,
+        "enforced": check.boolean,
+        "type": check.one_of("dashboard", "api", "agent", "endpoints"),
         "ip_policy_ids": check.string_list,
     }
     update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
-        "enforced": ops.boolean,
+        "enforced": check.boolean,
         "ip_policy_ids": check.string_list,
     }
 
@@ -255,10 +298,26 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         enforced: NotGivenOr[bool] = NOT_GIVEN,
-        type: NotGivenOr[str] = NOT_GIVEN,
+        type: NotGivenOr[Literal["dashboard", "api", "agent", "endpoints"]] = NOT_GIVEN,
         ip_policy_ids: NotGivenOr[Sequence[str]] = NOT_GIVEN,
     ) -> IPRestriction:
-        """Create a new IP restriction. ``POST /ip_restrictions``"""
+        """Create a new IP restriction.
+
+        ``POST /ip_restrictions``
+
+        Args:
+            description: human-readable description of this IP restriction. optional, max 255
+                bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP restriction.
+                optional, max 4096 bytes.
+            enforced: true if the IP restriction will be enforced. if false, only warnings will
+                be issued.
+            type: the type of IP restriction. this defines what traffic will be restricted with
+                the attached policies. four values are currently supported: `dashboard`, `api`,
+                `agent`, and `endpoints`.
+            ip_policy_ids: the set of IP policy identifiers that are used to enforce the
+                restriction.
+        """
         return await self._create(
             {
                 "description": description,
@@ -274,9 +333,11 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
     ) -> AsyncIterator[IPRestriction]:
         """List all IP restrictions on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /ip_restrictions``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -304,7 +365,20 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
         enforced: NotGivenOr[bool | None] = NOT_GIVEN,
         ip_policy_ids: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
     ) -> IPRestriction:
-        """Update attributes of an IP restriction by ID. ``PATCH /ip_restrictions/{id}``"""
+        """Update attributes of an IP restriction by ID.
+
+        ``PATCH /ip_restrictions/{id}``
+
+        Args:
+            description: human-readable description of this IP restriction. optional, max 255
+                bytes.
+            metadata: arbitrary user-defined machine-readable data of this IP restriction.
+                optional, max 4096 bytes.
+            enforced: true if the IP restriction will be enforced. if false, only warnings will
+                be issued.
+            ip_policy_ids: the set of IP policy identifiers that are used to enforce the
+                restriction.
+        """
         return await self._update(
             id,
             {

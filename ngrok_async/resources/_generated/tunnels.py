@@ -52,7 +52,7 @@ class Endpoint:
     host: str = ""
     #: n/a
     port: int = 0
-    #: whether the endpoint is `ephemeral` (served directly by an agent-initiated tunnel) or `ed…
+    #: whether the endpoint is `ephemeral` (served directly by an agent-initiated tunnel) or …
     type: str = ""
     #: user-supplied metadata of the associated tunnel or edge object
     metadata: str = ""
@@ -106,7 +106,7 @@ class Tunnel:
     region: str = ""
     #: reference object pointing to the tunnel session on which this tunnel was started
     tunnel_session: Ref | None = None
-    #: the ephemeral endpoint this tunnel is associated with, if this is an agent-initiated tunn…
+    #: the ephemeral endpoint this tunnel is associated with, if this is an agent-initiated …
     endpoint: Ref | None = None
     #: the labels the tunnel group backends will match against, if this is a backend tunnel
     labels: dict[str, str] = attrs.field(factory=dict)
@@ -122,13 +122,13 @@ class TunnelSession:
 
     #: version of the ngrok agent that started this ngrok tunnel session
     agent_version: str = ""
-    #: reference to the tunnel credential or ssh credential used by the ngrok agent to start thi…
+    #: reference to the tunnel credential or ssh credential used by the ngrok agent to start …
     credential: Ref | None = None
     #: unique tunnel session resource identifier
     id: str
     #: source ip address of the tunnel session
     ip: str = ""
-    #: arbitrary user-defined data specified in the metadata property in the ngrok configuration…
+    #: arbitrary user-defined data specified in the metadata property in the ngrok …
     metadata: str = ""
     #: operating system of the host the ngrok agent is running on
     os: str = ""
@@ -155,7 +155,7 @@ class EndpointsService(ResourceService[Endpoint]):
         "description": check.description,
         "metadata": check.metadata,
         "bindings": check.string_list,
-        "pooling_enabled": ops.boolean,
+        "pooling_enabled": check.boolean,
     }
     update_checks: ClassVar[Checks] = {
         "url": check.string,
@@ -163,7 +163,7 @@ class EndpointsService(ResourceService[Endpoint]):
         "description": check.description,
         "metadata": check.metadata,
         "bindings": check.string_list,
-        "pooling_enabled": ops.boolean,
+        "pooling_enabled": check.boolean,
     }
 
     __slots__ = ()
@@ -179,7 +179,19 @@ class EndpointsService(ResourceService[Endpoint]):
         bindings: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         pooling_enabled: NotGivenOr[bool] = NOT_GIVEN,
     ) -> Endpoint:
-        """Create an endpoint, currently available only for cloud endpoints. ``POST /endpoints``"""
+        """Create an endpoint, currently available only for cloud endpoints.
+
+        ``POST /endpoints``
+
+        Args:
+            url: the url of the endpoint.
+            type: Type of endpoint. Only 'cloud' is currently supported (represents a cloud
+                endpoint). Defaults to 'cloud' if not specified.
+            traffic_policy: The traffic policy attached to this endpoint.
+            description: user-supplied description of the associated tunnel.
+            metadata: user-supplied metadata of the associated tunnel or edge object.
+            bindings: the bindings associated with this endpoint.
+        """
         return await self._create(
             {
                 "url": url,
@@ -203,9 +215,11 @@ class EndpointsService(ResourceService[Endpoint]):
     ) -> AsyncIterator[Endpoint]:
         """List all active endpoints on the account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /endpoints``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(
             limit=limit, before_id=before_id, ids=ids, urls=urls, filter=filter
@@ -225,8 +239,10 @@ class EndpointsService(ResourceService[Endpoint]):
         """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
         async for page in iter_pages(
             self._http,
-            "/endpoints",
-            ops.page_params(limit, before_id, ids=ids, urls=urls, filter=filter),
+            ops.with_query(
+                "/endpoints", ops.page_params(limit, before_id, filter=filter), id=ids, url=urls
+            ),
+            {},
             "endpoints",
             self._decode,
         ):
@@ -246,6 +262,13 @@ class EndpointsService(ResourceService[Endpoint]):
         """Update an Endpoint by ID, currently available only for cloud endpoints.
 
         ``PATCH /endpoints/{id}``
+
+        Args:
+            url: the url of the endpoint.
+            traffic_policy: The traffic policy attached to this endpoint.
+            description: user-supplied description of the associated tunnel.
+            metadata: user-supplied metadata of the associated tunnel or edge object.
+            bindings: the bindings associated with this endpoint.
         """
         return await self._update(
             id,
@@ -276,9 +299,11 @@ class TunnelSessionsService(ops.Operations[TunnelSession]):
     ) -> AsyncIterator[TunnelSession]:
         """List all online tunnel sessions running on this account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /tunnel_sessions``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -308,7 +333,7 @@ class TunnelSessionsService(ops.Operations[TunnelSession]):
 
         ``POST /tunnel_sessions/{id}/update``
         """
-        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/update", id=id), {})
+        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/update", id=id))
 
     async def restart(self, id: str) -> None:
         """Issues a command instructing the ngrok agent to restart. The agent restarts itself by
@@ -317,14 +342,14 @@ class TunnelSessionsService(ops.Operations[TunnelSession]):
 
         ``POST /tunnel_sessions/{id}/restart``
         """
-        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/restart", id=id), {})
+        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/restart", id=id))
 
     async def stop(self, id: str) -> None:
         """Issues a command instructing the ngrok agent that started this tunnel session to exit.
 
         ``POST /tunnel_sessions/{id}/stop``
         """
-        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/stop", id=id), {})
+        await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/stop", id=id))
 
 
 class TunnelsService(ops.Operations[Tunnel]):
@@ -343,9 +368,11 @@ class TunnelsService(ops.Operations[Tunnel]):
     ) -> AsyncIterator[Tunnel]:
         """List all online tunnels currently running on the account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /tunnels``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:

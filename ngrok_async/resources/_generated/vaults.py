@@ -43,6 +43,8 @@ class Secret:
     last_updated_by: Ref | None = None
     #: Reference to the vault the secret is stored in
     vault: Ref | None = None
+    #: name of the referenced vault
+    vault_name: str = ""
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -81,6 +83,7 @@ class SecretsService(ResourceService[Secret]):
         "metadata": check.metadata,
         "description": check.description,
         "vault_id": check.path_segment,
+        "vault_name": check.string,
     }
     update_checks: ClassVar[Checks] = {
         "name": check.string,
@@ -99,8 +102,20 @@ class SecretsService(ResourceService[Secret]):
         metadata: NotGivenOr[str] = NOT_GIVEN,
         description: NotGivenOr[str] = NOT_GIVEN,
         vault_id: NotGivenOr[str] = NOT_GIVEN,
+        vault_name: NotGivenOr[str] = NOT_GIVEN,
     ) -> Secret:
-        """Create a new Secret. ``POST /vault_secrets``"""
+        """Create a new Secret.
+
+        ``POST /vault_secrets``
+
+        Args:
+            name: Name of secret.
+            value: Value of secret.
+            metadata: Arbitrary user-defined metadata for this Secret.
+            description: description of Secret.
+            vault_id: unique identifier of the referenced vault.
+            vault_name: name of the referenced vault.
+        """
         return await self._create(
             {
                 "name": name,
@@ -108,6 +123,7 @@ class SecretsService(ResourceService[Secret]):
                 "metadata": metadata,
                 "description": description,
                 "vault_id": vault_id,
+                "vault_name": vault_name,
             }
         )
 
@@ -116,9 +132,11 @@ class SecretsService(ResourceService[Secret]):
     ) -> AsyncIterator[Secret]:
         """List all Secrets owned by account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /vault_secrets``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -146,7 +164,16 @@ class SecretsService(ResourceService[Secret]):
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         description: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> Secret:
-        """Update an existing Secret by ID. ``PATCH /vault_secrets/{id}``"""
+        """Update an existing Secret by ID.
+
+        ``PATCH /vault_secrets/{id}``
+
+        Args:
+            name: Name of secret.
+            value: Value of secret.
+            metadata: Arbitrary user-defined metadata for this Secret.
+            description: description of Secret.
+        """
         return await self._update(
             id, {"name": name, "value": value, "metadata": metadata, "description": description}
         )
@@ -178,7 +205,15 @@ class VaultsService(ResourceService[Vault]):
         metadata: NotGivenOr[str] = NOT_GIVEN,
         description: NotGivenOr[str] = NOT_GIVEN,
     ) -> Vault:
-        """Create a new Vault. ``POST /vaults``"""
+        """Create a new Vault.
+
+        ``POST /vaults``
+
+        Args:
+            name: Name of vault.
+            metadata: Arbitrary user-defined metadata for this Vault.
+            description: description of Vault.
+        """
         return await self._create({"name": name, "metadata": metadata, "description": description})
 
     async def list(
@@ -186,9 +221,11 @@ class VaultsService(ResourceService[Vault]):
     ) -> AsyncIterator[Vault]:
         """List all Vaults owned by account.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /vaults``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
             for item in page.items:
@@ -215,7 +252,15 @@ class VaultsService(ResourceService[Vault]):
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         description: NotGivenOr[str | None] = NOT_GIVEN,
     ) -> Vault:
-        """Update an existing Vault by ID. ``PATCH /vaults/{id}``"""
+        """Update an existing Vault by ID.
+
+        ``PATCH /vaults/{id}``
+
+        Args:
+            name: Name of vault.
+            metadata: Arbitrary user-defined metadata for this Vault.
+            description: description of Vault.
+        """
         return await self._update(
             id, {"name": name, "metadata": metadata, "description": description}
         )
@@ -230,9 +275,11 @@ class VaultsService(ResourceService[Vault]):
     ) -> AsyncIterator[Secret]:
         """List the secrets stored in one vault.
 
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
-
         ``GET /vaults/{id}/secrets``
+
+        Args:
+            filter: a CEL expression selecting the resources to return (see ngrok's API
+                filtering docs), passed through.
         """
         async for page in self.get_secrets_by_vault_pages(
             id, limit=limit, before_id=before_id, filter=filter
