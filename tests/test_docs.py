@@ -15,6 +15,7 @@ import ngrok_async
 import ngrok_async.renew
 import ngrok_async.ssh_keys
 import ngrok_async.testing
+import ngrok_async.types
 from ngrok_async.cli._api import api_services
 
 from .markdown_blocks import Block, blocks, run
@@ -63,7 +64,8 @@ def rendered() -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "module", [ngrok_async, ngrok_async.testing, ngrok_async.ssh_keys, ngrok_async.renew]
+    "module",
+    [ngrok_async, ngrok_async.testing, ngrok_async.ssh_keys, ngrok_async.renew, ngrok_async.types],
 )
 def test_the_reference_covers_every_public_name(module: object) -> None:
     covered = rendered()
