@@ -16,12 +16,13 @@ from datetime import timedelta
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 import yaml
 from click.testing import CliRunner, Result
 
 from ngrok_async import NOT_GIVEN, NotGiven
-from ngrok_async.cli import CliConfig, _api, cli
+from ngrok_async.cli import CliConfig, _api, _introspect, cli
 from ngrok_async.cli._api import api_services, operation_command
 from ngrok_async.cli._introspect import Operation, operations
 from ngrok_async.resources._generated import TAGS
@@ -396,3 +397,36 @@ def test_a_new_operation_becomes_a_command_with_typed_options() -> None:
     assert "labels to set, as many as you like." in text
     assert "Args:" not in text
     assert "--enabled / --no-enabled" in text
+
+
+def test_every_annotation_of_every_operation_is_understood() -> None:
+    """No parameter is read as text because its type hint could not be evaluated."""
+    unresolved = []
+    for service in api_services():
+        for op in service.operations:
+            method = getattr(_owner(service.path), op.name)
+            hints = _introspect._hints(method)
+            unresolved += [
+                f"{service.path}.{op.name}({n})" for n, h in hints.items() if isinstance(h, str)
+            ]
+
+    assert unresolved == []
+
+
+def test_text_annotations_are_guessed_sensibly() -> None:
+    guesses = {
+        text: _introspect.kind_of(text)[0]
+        for text in ("NotGivenOr[int | timedelta]", "NotGivenOr[bool]", "Sequence[str] | None",
+                     "NotGivenOr[Mapping[str, str]]", "NotGivenOr[FooParam | Foo]", "str")
+    }  # fmt: skip
+
+    assert list(guesses.values()) == ["duration", "bool", "strings", "map", "json", "str"]
+
+
+def _owner(path: str) -> Any:
+    from ngrok_async import AsyncClient
+
+    owner: Any = AsyncClient("x", transport=httpx.MockTransport(lambda _: httpx.Response(500)))
+    for part in path.split("."):
+        owner = getattr(owner, part)
+    return owner

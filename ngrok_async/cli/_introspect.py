@@ -202,15 +202,49 @@ def split_args(doc: str) -> tuple[str, dict[str, str]]:
 
 
 def _hints(function: Any) -> dict[str, Any]:
-    """Type hints, with the names a module imports only for type checking filled in."""
+    """Type hints, with the names modules import only for type checking filled in; an
+    annotation that still cannot be evaluated is kept as its text (see :func:`kind_of`)."""
+    from .. import types as generated_types
+
+    namespace = {**vars(ssh_keys), **vars(generated_types)}
     try:
-        return typing.get_type_hints(function, localns=vars(ssh_keys))
-    except Exception:  # an annotation we cannot evaluate: its parameter is read as text
-        return {}
+        return typing.get_type_hints(function, localns=namespace)
+    except Exception:
+        pass
+    hints: dict[str, Any] = {}
+    scope = getattr(function, "__globals__", {})
+    for name, annotation in getattr(function, "__annotations__", {}).items():
+        try:
+            hints[name] = eval(annotation, scope, namespace)  # our own annotations' source
+        except Exception:
+            hints[name] = annotation
+    return hints
+
+
+def _kind_of_text(text: str) -> tuple[str, bool]:
+    """A best guess from an annotation's source text."""
+    nullable = "None" in text
+    inner = re.sub(r"^NotGivenOr\[(.*)\]$", r"\1", text.strip())
+    if "timedelta" in inner:
+        return DURATION, nullable
+    for pattern, kind in (
+        (r"bool", BOOL),
+        (r"int", INT),
+        (r"float", FLOAT),
+        (r"datetime", DATETIME),
+        (r"(Sequence|list|tuple)\[str(, \.\.\.)?\]", STRINGS),
+        (r"(Mapping|dict)\[str, str\]", MAP),
+        (r"str", STR),
+    ):
+        if re.fullmatch(rf"{pattern}( \| None)?", inner):
+            return kind, nullable
+    return JSON, nullable
 
 
 def kind_of(hint: Any) -> tuple[str, bool]:
     """How a parameter's text is parsed, and whether it accepts ``None`` (JSON null)."""
+    if isinstance(hint, str):
+        return _kind_of_text(hint)
     args = typing.get_args(hint)
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
