@@ -83,7 +83,7 @@ class NgrokAPIError(NgrokError):
         self.msg = msg
         self.details: ErrorDetails = dict(details or {})  # type: ignore[assignment]
         operation_id = self.details.get("operation_id")
-        self.operation_id = operation_id if isinstance(operation_id, str) else ""
+        self.operation_id: str = operation_id if isinstance(operation_id, str) else ""
         self.method = method
         self.path = path
         self.body = body

@@ -111,11 +111,13 @@ class ResourceService(Generic[R]):
     async def _update(self, id: str, params: Mapping[str, Any]) -> R:
         path = self._item_path(id)
         body = build_body(self.update_checks, params, nullable=True)
-        return self._decode(await self._http.request("PATCH", path, body=body))
+        record: R = await self._http.request("PATCH", path, body=body, decode=self._decode)
+        return record
 
     async def get(self, id: str) -> R:
         """Fetch one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""
-        return self._decode(await self._http.request("GET", self._item_path(id)))
+        record: R = await self._http.request("GET", self._item_path(id), decode=self._decode)
+        return record
 
     async def delete(self, id: str) -> None:
         """Delete one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""

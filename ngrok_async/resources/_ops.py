@@ -39,7 +39,8 @@ class Operations(Generic[R]):
         return f"<{type(self).__name__}>"
 
     async def _call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> R:
-        return self._decode(await self._http.request(method, path, body=body))
+        record: R = await self._http.request(method, path, body=body, decode=self._decode)
+        return record
 
     async def _call_empty(
         self, method: str, path: str, body: Mapping[str, Any] | None = None

@@ -514,3 +514,15 @@ def test_a_create_cancelled_before_it_left_is_not_in_doubt(kind: str) -> None:
                 assert not in_doubt(caught[0])
 
         run(kind, main)
+
+
+def test_a_generated_create_with_a_broken_body_says_it_exists() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(201, content=b'{"id": ')
+
+    async def main() -> None:
+        async with AsyncClient(KEY, transport=httpx.MockTransport(handler)) as ngrok:
+            with pytest.raises(CreatedButUndecodableError, match="was created"):
+                await ngrok.reserved_addrs.create(description="x")
+
+    anyio.run(main)
