@@ -61,3 +61,16 @@ def test_columns_that_cannot_fit_are_left_out_from_the_right() -> None:
 
     assert hidden >= 2
     assert lines[0].split()[:2] == ["ID", "PRINCIPALS"]
+
+
+def test_default_columns_put_the_id_first_and_skip_nested_objects() -> None:
+    from ngrok_async.cli._output import default_columns
+    from ngrok_async.types import HTTPSEdgeRoute, ReservedDomain
+
+    route = default_columns(HTTPSEdgeRoute)
+    domain = default_columns(ReservedDomain)
+
+    assert route[0] == "id"
+    assert domain[0] == "id"
+    assert "certificate_management_policy" not in domain  # a nested record
+    assert "uri" not in domain

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -81,21 +82,27 @@ def fields_of(record_type: type) -> list[str]:
 
 
 def default_columns(record_type: type) -> tuple[str, ...]:
-    """A preset, or ``id`` and the first few short scalar fields of the record."""
+    """A preset, or ``id`` then the first few short fields of the record."""
     preset = PRESETS.get(record_type.__name__)
     if preset is not None:
         return preset
-    chosen = []
-    for field in attrs.fields(record_type):
-        if field.name in _LONG or not _is_scalar(field.type):
-            continue
-        chosen.append(field.name)
+    chosen = [
+        field.name
+        for field in attrs.fields(record_type)
+        if field.name not in _LONG and _is_scalar(field.type)
+    ]
+    if "id" in chosen:  # first: the one column a table never cuts
+        chosen.insert(0, chosen.pop(chosen.index("id")))
     return tuple(chosen[:_MAX_DEFAULT])
 
 
+_SCALAR = re.compile(r"(str|int|bool|float|datetime(\.datetime)?|tuple\[str, \.\.\.\])( \| None)?")
+
+
 def _is_scalar(hint: Any) -> bool:
+    """Whether a field's type makes a short cell: text, numbers, times, lists of text."""
     text = hint if isinstance(hint, str) else getattr(hint, "__name__", str(hint))
-    return any(name in str(text) for name in ("str", "int", "bool", "datetime", "float"))
+    return _SCALAR.fullmatch(str(text).replace("typing.", "")) is not None
 
 
 def choose_columns(record_type: type, wanted: str | None) -> tuple[str, ...]:
