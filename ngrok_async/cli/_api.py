@@ -154,6 +154,8 @@ def _field_option(param: Param) -> click.Option:
         return click.Option([f"{flag}/--no-{flag[2:]}", dest], default=None, help=text)
     if param.kind == kinds.STRINGS:
         return click.Option([flag, dest], multiple=True, help=text)
+    if param.choices:
+        return click.Option([flag, dest], type=click.Choice(param.choices), help=text or None)
     if param.kind == kinds.MAP:
         return click.Option([flag, dest], multiple=True, metavar="KEY=VALUE", help=text)
     return click.Option([flag, dest], type=Text(param.kind), help=text or None)

@@ -48,6 +48,7 @@ class Param:
     required: bool
     nullable: bool = False
     help: str = ""  # from the method docstring's ``Args:`` section
+    choices: tuple[str, ...] = ()  # a ``Literal`` of strings: the values the API accepts
 
 
 @attrs.frozen
@@ -140,6 +141,7 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
                 continue
             hint = hints.get(parameter.name, str)
             kind, nullable = kind_of(hint)
+            choices = literal_choices(hint)
             params.append(
                 Param(
                     parameter.name,
@@ -148,6 +150,7 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
                     required=parameter.default is parameter.empty,
                     nullable=nullable,
                     help=arg_help.get(parameter.name, ""),
+                    choices=choices,
                 )
             )
         returns = hints.get("return")
@@ -241,6 +244,18 @@ def _kind_of_text(text: str) -> tuple[str, bool]:
     return JSON, nullable
 
 
+def literal_choices(hint: Any) -> tuple[str, ...]:
+    """The strings of a ``Literal[...]`` inside ``hint`` (``NotGivenOr``/``None`` removed)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        found = [literal_choices(arg) for arg in typing.get_args(hint)]
+        return next((choices for choices in found if choices), ())
+    if typing.get_origin(hint) is typing.Literal:
+        values = typing.get_args(hint)
+        if all(isinstance(value, str) for value in values):
+            return tuple(values)
+    return ()
+
+
 def kind_of(hint: Any) -> tuple[str, bool]:
     """How a parameter's text is parsed, and whether it accepts ``None`` (JSON null)."""
     if isinstance(hint, str):
@@ -259,6 +274,12 @@ def kind_of(hint: Any) -> tuple[str, bool]:
         return JSON, nullable
     if hint is str:
         return STR, False
+    if typing.get_origin(hint) is typing.Literal:
+        values = typing.get_args(hint)
+        if all(isinstance(value, str) for value in values):
+            return STR, False
+        if all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+            return INT, False
     if hint is bool:
         return BOOL, False
     if hint is int:
