@@ -283,6 +283,8 @@ def _options(op: Operation) -> set[str]:
         ],
         ["ssh-user-certificates", "create", "--fake", "sshca_1", "k", "--valid-for", "soon"],
         ["credentials", "create", "--fake", "--description", "x" * 300],
+        ["edges", "https-routes", "create", "--fake", "ed_1", "--match-type", "prefix"],
+        ["ip-restrictions", "create", "--fake", "--type", "everything"],
     ],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:
