@@ -28,10 +28,21 @@ from ._errors import (
     ServerError,
     UnsafeURLError,
 )
+from ._limits import Limiter, RequestLimiter
 from ._paging import Page
 from ._types import NOT_GIVEN, NotGiven, RateLimit
 from ._version import __version__
-from .bulk import BulkCancelledError, BulkProgress, BulkResult, BulkRun, Outcome
+from .bulk import (
+    BulkCancelledError,
+    BulkProgress,
+    BulkResult,
+    BulkRun,
+    Created,
+    NotCreated,
+    Outcome,
+    Unknown,
+)
+from .journal import Journal, JournalEntry, JournalError, SQLiteJournal
 from .resources.credentials import Credential, CredentialRequest, CredentialsService
 from .resources.ssh import (
     SSHCertificateAuthoritiesService,
@@ -77,15 +88,21 @@ __all__ = [
     "BulkResult",
     "BulkRun",
     "ConflictError",
+    "Created",
     "Credential",
     "CredentialRequest",
     "CredentialsService",
     "InvalidParameterError",
+    "Journal",
+    "JournalEntry",
+    "JournalError",
+    "Limiter",
     "NgrokAPIError",
     "NgrokConnectionError",
     "NgrokDecodeError",
     "NgrokError",
     "NgrokTimeoutError",
+    "NotCreated",
     "NotFoundError",
     "NotGiven",
     "Outcome",
@@ -93,6 +110,8 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RequestLimiter",
+    "SQLiteJournal",
     "SSHCertificateAuthoritiesService",
     "SSHCertificateAuthority",
     "SSHCredential",
@@ -102,6 +121,7 @@ __all__ = [
     "SSHUserCertificateRequest",
     "SSHUserCertificatesService",
     "ServerError",
+    "Unknown",
     "UnsafeURLError",
     "__version__",
     "from_dict",

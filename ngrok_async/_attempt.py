@@ -17,7 +17,7 @@ import httpx
 
 from ._body import ERROR_BODY_BYTES, read_body
 from ._errors import ClientStateError, NgrokConnectionError, NgrokError
-from ._limits import Limiter
+from ._limits import RequestLimiter
 from ._transport import Send
 
 logger = logging.getLogger("ngrok_async")
@@ -55,7 +55,7 @@ class _Wire:
 async def attempt(
     send: Send,
     request: httpx.Request,
-    limiter: Limiter,
+    limiter: RequestLimiter,
     *,
     deadline: float,
     max_bytes: int,

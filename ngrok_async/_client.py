@@ -16,7 +16,7 @@ import httpx
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES
 from ._errors import InvalidParameterError
 from ._http import HTTPCore
-from ._limits import Limiter
+from ._limits import Limiter, RequestLimiter
 from ._logging import configure_from_env
 from ._transport import client_sender, make_session
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
@@ -69,6 +69,10 @@ class AsyncClient(GeneratedServices):
             ``Ngrok-Version``, which the SDK sets).
         max_response_bytes: the most a response body may be, received or decoded; past it
             the request fails with ``ResponseTooLargeError``.
+        limiter: a :class:`~ngrok_async.RequestLimiter` to use instead of the in-process one
+            built from ``rate_limit`` and ``max_concurrency`` (which must then keep their
+            defaults), e.g. ``ngrok_async.redis.RedisLimiter`` to share one account's limits
+            between processes. The connection pool is still sized by ``max_concurrency``.
 
     ``NGROK_LOG=debug`` (or ``info``) in the environment logs the ``ngrok_async`` logger to
     stderr, with the API key redacted.
@@ -87,6 +91,7 @@ class AsyncClient(GeneratedServices):
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        limiter: RequestLimiter | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("NGROK_API_KEY", "")
         if not isinstance(key, str) or not key.strip():
@@ -109,6 +114,13 @@ class AsyncClient(GeneratedServices):
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise InvalidParameterError("rate_limit", "must be a RateLimit or None")
         concurrency = _check_concurrency(max_concurrency)
+        if limiter is not None:
+            if not isinstance(limiter, RequestLimiter):
+                raise InvalidParameterError("limiter", "must be a RequestLimiter (slot, after_429)")
+            if rate_limit != DEFAULT_RATE_LIMIT or max_concurrency != DEFAULT_MAX_CONCURRENCY:
+                raise InvalidParameterError(
+                    "limiter", "pass limiter= or rate_limit=/max_concurrency=, not both"
+                )
         extra = header_map("headers", headers)
         phases, deadline = _check_timeout(timeout)
         retries = _check_retries(max_retries)
@@ -135,7 +147,7 @@ class AsyncClient(GeneratedServices):
                 "Accept-Encoding": ACCEPT_ENCODING,
                 **extra,
             },
-            limiter=Limiter(rate_limit, concurrency),
+            limiter=limiter if limiter is not None else Limiter(rate_limit, concurrency),
             timeout=phases,
             deadline=deadline,
             max_retries=retries,

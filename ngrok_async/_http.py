@@ -30,7 +30,7 @@ from ._errors import (
     UnsafeURLError,
     api_error,
 )
-from ._limits import Limiter
+from ._limits import RequestLimiter
 from ._transport import Send
 from ._urls import Origin, follow_target, query_string
 
@@ -90,7 +90,7 @@ class HTTPCore:
         base_url: httpx.URL,
         api_key: str,
         headers: Mapping[str, str],
-        limiter: Limiter,
+        limiter: RequestLimiter,
         timeout: httpx.Timeout,
         deadline: float,
         max_retries: int,
@@ -123,7 +123,7 @@ class HTTPCore:
         return self._client
 
     @property
-    def limiter(self) -> Limiter:
+    def limiter(self) -> RequestLimiter:
         return self._limiter
 
     @property

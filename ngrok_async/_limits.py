@@ -9,9 +9,13 @@ acquisition and its completion, so every request that reaches the server inside 
 held a live permit when the last of them was admitted: no server window can see more than
 ``requests`` of ours, whatever the network delays. Expiring permits at start would not give that.
 
-After a 429 the core calls ``pause(_retry.pause_after_429(retry_after, limiter))``: Retry-After
+After a 429 the core awaits ``after_429(retry_after=..., concurrency_cap=...)``: Retry-After
 when sent, else until the oldest permit here expires (``next_expiry_in``, at most one window,
 at least 0.5 s), the first moment the server's window is sure to have dropped one of ours.
+
+:class:`RequestLimiter` is the protocol ``AsyncClient(limiter=...)`` accepts; :class:`Limiter`
+is the in-process one, and ``ngrok_async.redis.RedisLimiter`` shares one account's limits
+between processes.
 """
 
 from __future__ import annotations
@@ -20,12 +24,43 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
+from typing import Protocol, runtime_checkable
 
 import anyio
 import anyio.lowlevel
 
 from ._types import RateLimit
+
+PAUSE_FLOOR = 0.5
+"""The shortest pause after a 429 without Retry-After (seconds)."""
+
+
+@runtime_checkable
+class RequestLimiter(Protocol):
+    """What ``AsyncClient(limiter=...)`` accepts: the client calls exactly these two methods.
+
+    ``async with limiter.slot():`` wraps each HTTP attempt (never a backoff sleep), and
+    ``await limiter.after_429(...)`` follows each 429 answer. Implementations must be safe to
+    share between every task of the client (and, for a shared one, between processes).
+    """
+
+    def slot(self) -> AbstractAsyncContextManager[object]:
+        """Wait (FIFO-ish) for a concurrency slot and a window permit; hold both while one
+        attempt is on the wire. On exit (success, failure or cancellation) release the slot;
+        the permit expires one window after that moment."""
+        ...
+
+    async def after_429(self, *, retry_after: float | None, concurrency_cap: bool) -> None:
+        """Hold every caller sharing this limiter after a 429.
+
+        ``retry_after``: the server's Retry-After in seconds, already parsed and capped by the
+        caller, or None. ``concurrency_cap``: True for ERR_NGROK_225 (the simultaneous-request
+        cap: a short pause, at least 0.5 s), False for the rate window (ERR_NGROK_226: pause
+        until the oldest permit expires, at least 0.5 s, at most one window).
+        """
+        ...
 
 
 class _Waiter:
@@ -120,7 +155,7 @@ class Limiter:
             self.pause(retry_after)
             return
         frees_in = 0.0 if concurrency_cap else self.next_expiry_in
-        self.pause(max(0.5, min(frees_in, self._per or 0.5)))
+        self.pause(max(PAUSE_FLOOR, min(frees_in, self._per or PAUSE_FLOOR)))
 
     def slot(self) -> _Slot:
         """``async with limiter.slot():`` holds a slot and a permit for one attempt."""

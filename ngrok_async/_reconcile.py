@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import anyio
@@ -95,13 +95,14 @@ class Lookup(Generic[R]):
 
 
 class Reconciler(Generic[M]):
-    """Batches lookups: each pass lists newest first once for every lookup waiting."""
+    """Batches lookups: each pass lists newest first once for every lookup waiting, back to
+    the oldest one's send time less the clock skew (``filter=`` on ``created_at``)."""
 
     PASS_ATTEMPTS = 3
 
     def __init__(
         self,
-        newest_first: Callable[[], AsyncIterator[M]],
+        newest_first: Callable[[str | None], AsyncIterator[M]],
         same: Callable[[Mapping[str, Any], M], bool],
         *,
         delay: float,
@@ -147,7 +148,7 @@ class Reconciler(Generic[M]):
     async def _pass(self, batch: list[Lookup[M]]) -> None:
         wanted = {lookup.marker: lookup for lookup in batch if lookup.record is None}
         horizon = min(lookup.sent_at for lookup in batch) - self._skew
-        records = self._newest_first()
+        records = self._newest_first(created_since(horizon))
         try:
             async for record in records:
                 if not wanted or record.created_at < horizon:
@@ -160,6 +161,13 @@ class Reconciler(Generic[M]):
             aclose = getattr(records, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+
+def created_since(moment: datetime) -> str:
+    """The API ``filter=`` for records created at ``moment`` (whole seconds) or later; the
+    listing also stops there by itself, for servers that ignore the filter."""
+    stamp = moment.astimezone(timezone.utc).replace(microsecond=0)
+    return f'obj.created_at >= timestamp("{stamp:%Y-%m-%dT%H:%M:%SZ}")'
 
 
 def verdict(error: NgrokError) -> Literal["ambiguous", "transient", "rejected"]:

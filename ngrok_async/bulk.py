@@ -5,43 +5,54 @@
     requests = (SSHUserCertificateRequest(ca.id, key, principals=["deploy"]) for key in keys)
     async with ngrok.ssh_user_certificates.create_many(requests, reconcile=True) as results:
         async for result in results:  # in completion order, exactly one per request
-            print(result.index, result.outcome.value, result.record or result.error)
+            if result.ok:
+                print(result.index, result.record.id)  # narrowed: record is set
+            else:
+                print(result.index, result.outcome.value, result.error)
 
-``concurrency`` workers pull requests lazily (sync or async iterables) and share the client's
-limiter. Each request ends in one :class:`BulkResult`: ``CREATED`` (``record`` set),
-``NOT_CREATED`` (nothing exists; safe to create again) or ``UNKNOWN`` (it may exist).
-``reconcile=True`` lets the SDK add ``"ngrok_async_bulk": "<run_id>:<index>"`` to each
-request's JSON ``metadata`` so that an ambiguous failure is settled by listing newest first
-(:mod:`ngrok_async._reconcile`). Results are read inside ``async with``: a task group must not
-stay open across the ``yield`` of an async generator (PEP 789). README "Bulk issuance" has
-the details.
+``concurrency`` workers pull requests lazily (sync or async iterables; a worker pulls only when
+it is free) and share the client's limiter. Each request ends in one :data:`BulkResult`:
+``Created`` (``record`` set), ``NotCreated`` (nothing exists; safe to create again) or
+``Unknown`` (it may exist). ``reconcile=True`` lets the SDK add ``"ngrok_async_bulk":
+"<run_id>:<key>"`` to each request's JSON ``metadata`` so that an ambiguous failure is settled
+by listing newest first (:mod:`ngrok_async._reconcile`). ``journal=`` (a path or a
+:class:`~ngrok_async.journal.Journal`) makes the run resumable after a crash and implies the
+marker; see :mod:`ngrok_async.journal`. Results are read inside ``async with``: a task group
+must not stay open across the ``yield`` of an async generator (PEP 789).
 """
 
 from __future__ import annotations
 
-import contextlib
-import enum
+import hashlib
+import inspect
+import json
+import os
 import secrets
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterable,
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Iterable,
-    Mapping,
-)
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import anyio
+import anyio.lowlevel
 import attrs
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from ._bulk_results import (
+    BulkCancelledError,
+    BulkProgress,
+    BulkResult,
+    Created,
+    NotCreated,
+    Outcome,
+    Unknown,
+    _Counters,
+    _Results,
+)
+from ._convert import to_dict
 from ._errors import InvalidParameterError, NgrokError
 from ._reconcile import MARKER_KEY, M, Marked, Reconciler, add_marker, read_marker
 from ._reconcile import verdict as judge
+from .journal import SECRET_FIELDS, Journal, JournalEntry, JournalError, SQLiteJournal
 
 __all__ = [
     "DEFAULT_CLOCK_SKEW",
@@ -51,8 +62,11 @@ __all__ = [
     "BulkProgress",
     "BulkResult",
     "BulkRun",
+    "Created",
     "Marked",
+    "NotCreated",
     "Outcome",
+    "Unknown",
     "add_marker",
     "read_marker",
 ]
@@ -62,55 +76,8 @@ DEFAULT_CLOCK_SKEW = timedelta(minutes=5)
 
 Q = TypeVar("Q")
 R = TypeVar("R")
-
-
-class Outcome(enum.Enum):
-    """How one request ended."""
-
-    CREATED = "created"
-    NOT_CREATED = "not_created"
-    UNKNOWN = "unknown"
-
-
-class BulkCancelledError(NgrokError):
-    """The bulk run stopped (``break``, an exception, a cancel, ``stop()``) before this request
-    finished; with outcome ``UNKNOWN`` its create was on the wire."""
-
-
-@attrs.frozen(slots=True)
-class BulkResult(Generic[Q, R]):
-    """The result for the request at ``index`` (its position in the input)."""
-
-    index: int
-    request: Q
-    outcome: Outcome
-    record: R | None = None
-    error: NgrokError | None = None
-    attempts: int = 0
-    """Create requests sent (0 when it failed local validation)."""
-    reconciled: bool = False
-    """True when the outcome was settled by listing after an ambiguous failure."""
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is Outcome.CREATED
-
-
-@attrs.frozen(slots=True)
-class BulkProgress:
-    """Counters of one run, as passed to ``on_progress`` and read from ``BulkRun.progress``."""
-
-    pulled: int = 0
-    in_flight: int = 0
-    created: int = 0
-    not_created: int = 0
-    unknown: int = 0
-    reconciled: int = 0
-    retried: int = 0
-
-    @property
-    def done(self) -> int:
-        return self.created + self.not_created + self.unknown
+T = TypeVar("T")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @attrs.frozen(slots=True)
@@ -120,31 +87,23 @@ class BulkOps(Generic[Q, R]):
     body: Callable[[Q], dict[str, Any]]
     """Validate a request into a create body; raises InvalidParameterError."""
     create: Callable[[dict[str, Any]], Awaitable[R]]
-    newest_first: Callable[[], AsyncIterator[R]]
+    newest_first: Callable[[str | None], AsyncIterator[R]]
+    """List newest first, with an optional API ``filter=`` expression."""
     same: Callable[[Mapping[str, Any], R], bool]
     """Whether a listed record carrying the request's marker matches its body."""
-
-
-@attrs.define(slots=True)
-class _Counters:
-    pulled: int = 0
-    in_flight: int = 0
-    created: int = 0
-    not_created: int = 0
-    unknown: int = 0
-    reconciled: int = 0
-    retried: int = 0
-
-    def snapshot(self) -> BulkProgress:
-        return BulkProgress(**attrs.asdict(self))
+    decode: Callable[[Any], R] | None = None
+    """API JSON to a record (for records kept in a journal)."""
+    job: str = "bulk"
+    """Names the collection in a journal, so a journal of another one is refused."""
 
 
 class _Job(Generic[Q]):
-    __slots__ = ("attempts", "index", "request", "sent")
+    __slots__ = ("attempts", "index", "key", "request", "sent")
 
     def __init__(self, index: int, request: Q) -> None:
         self.index = index
         self.request = request
+        self.key = str(index)
         self.attempts = 0
         self.sent = False  # a create may be on the wire or done, unconfirmed
 
@@ -155,7 +114,12 @@ class BulkRun(Generic[Q, M]):
     Args: ``concurrency`` requests in flight; ``reconcile`` allows the metadata marker;
     ``max_attempts`` creates per request while earlier ones provably created nothing;
     ``reconcile_delay`` seconds before listing; ``clock_skew`` how far before a failed attempt
-    to list back; ``on_progress`` called with a :class:`BulkProgress` after each result.
+    to list back; ``on_progress`` called with a :class:`BulkProgress` after each result;
+    ``journal`` a path (an SQLite journal) or a :class:`~ngrok_async.journal.Journal` that
+    makes the run resumable (it implies ``reconcile``); ``key`` a request's stable key in the
+    journal (default: its index; pass one when inputs are reordered or filtered between
+    runs); ``on_created`` called (or awaited) with each new record before the journal marks
+    it done: the one place a once-only ``token`` can be kept.
     """
 
     def __init__(
@@ -169,6 +133,9 @@ class BulkRun(Generic[Q, M]):
         reconcile_delay: float = 1.0,
         clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
         on_progress: Callable[[BulkProgress], object] | None = None,
+        journal: Journal | str | os.PathLike[str] | None = None,
+        key: Callable[[Q], str] | None = None,
+        on_created: Callable[[M], object] | None = None,
     ) -> None:
         _positive_int("concurrency", concurrency)
         _positive_int("max_attempts", max_attempts)
@@ -178,25 +145,41 @@ class BulkRun(Generic[Q, M]):
             raise InvalidParameterError("reconcile_delay", "must be finite seconds >= 0")
         if not isinstance(clock_skew, timedelta) or clock_skew < timedelta(0):
             raise InvalidParameterError("clock_skew", "must be a timedelta >= 0")
-        if on_progress is not None and not callable(on_progress):
-            raise InvalidParameterError("on_progress", "must be callable or None")
+        for name, hook in (("on_progress", on_progress), ("key", key), ("on_created", on_created)):
+            if hook is not None and not callable(hook):
+                raise InvalidParameterError(name, "must be callable or None")
         if not isinstance(requests, (Iterable, AsyncIterable)) or isinstance(requests, str):
             raise InvalidParameterError("requests", "must be an iterable or async iterable")
-        self.run_id = secrets.token_hex(8)
+        self._owns_journal = isinstance(journal, (str, os.PathLike))
+        if isinstance(journal, (str, os.PathLike)):
+            journal = SQLiteJournal(journal)
+        elif journal is not None and not isinstance(journal, Journal):
+            raise InvalidParameterError("journal", "must be a path, a Journal or None")
+        if journal is not None and ops.decode is None:
+            raise InvalidParameterError("journal", "this service cannot keep records in one")
+        self.run_id: str = secrets.token_hex(8)
+        """The marker prefix: random per run, or the journal's (stable across resumes)."""
         self._requests = requests
         self._ops = ops
         self._concurrency = concurrency
         self._max_attempts = max_attempts
         self._on_progress = on_progress
+        self._journal = journal
+        self._key = key
+        self._on_created = on_created
+        self._entries: Mapping[str, JournalEntry] = {}
+        self._keys: set[str] = set()
         self._reconciler = (
             Reconciler(ops.newest_first, ops.same, delay=reconcile_delay, skew=clock_skew)
-            if reconcile
+            if reconcile or journal is not None
             else None
         )
         self._counters = _Counters()
         self._leftover: list[BulkResult[Q, M]] = []
         self._failure: BaseException | None = None
         self._stopped = False
+        self._exhausted = False
+        self._pulling: anyio.CancelScope | None = None
         self._state = "new"
 
     # -- the caller's side ---------------------------------------------------------------
@@ -212,24 +195,21 @@ class BulkRun(Generic[Q, M]):
         return tuple(sorted(self._leftover, key=lambda result: result.index))
 
     def stop(self) -> None:
-        """Pull no more requests: those in flight finish and are yielded; one already pulled
-        but not started goes to :attr:`unfinished` as ``NOT_CREATED``."""
+        """Pull no more requests: those in flight finish and are yielded."""
         self._stopped = True
-        if self._state == "running":
-            self._feed_scope.cancel()
+        if self._pulling is not None:
+            self._pulling.cancel()
 
     def marker(self, index: int) -> str:
-        """The marker written for the request at ``index`` when ``reconcile=True``."""
+        """The marker written for the request at ``index`` (default keys; with a journal,
+        ``run_id`` is the journal's)."""
         return f"{self.run_id}:{index}"
 
     async def __aenter__(self) -> BulkRun[Q, M]:
         if self._state != "new":
             raise RuntimeError("a BulkRun can be entered only once")
-        self._feed_scope = anyio.CancelScope()
         self._work_scope = anyio.CancelScope()
-        self._send, self._receive = anyio.create_memory_object_stream[BulkResult[Q, M]](
-            self._concurrency
-        )
+        self._results: _Results[BulkResult[Q, M]] = _Results(self._concurrency)
         self._group = anyio.create_task_group()
         await self._group.__aenter__()
         self._state = "running"
@@ -249,12 +229,10 @@ class BulkRun(Generic[Q, M]):
             await self._group.__aexit__(None, None, None)
         finally:
             self._state = "closed"
-            while True:
-                try:
-                    self._leftover.append(self._receive.receive_nowait())
-                except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
-                    break
-            self._receive.close()
+            self._leftover.extend(self._results.drain())
+            if self._owns_journal and self._journal is not None:
+                with anyio.CancelScope(shield=True):
+                    await self._journal.aclose()
 
     def __aiter__(self) -> BulkRun[Q, M]:
         if self._state != "running":
@@ -265,74 +243,88 @@ class BulkRun(Generic[Q, M]):
         return self
 
     async def __anext__(self) -> BulkResult[Q, M]:
-        try:
-            return await self._receive.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            if self._failure is not None:
-                failure, self._failure = self._failure, None
-                raise failure from None
-            raise StopAsyncIteration from None
+        result = await self._results.get()
+        if result is not None:
+            return result
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure from None
+        raise StopAsyncIteration
 
     # -- the engine ----------------------------------------------------------------------
 
     async def _run(self) -> None:
-        items_send, items_receive = anyio.create_memory_object_stream[tuple[int, Q]](0)
-        with self._send:
-            try:
-                async with anyio.create_task_group() as group:
-                    if self._reconciler is not None:
-                        group.start_soon(self._reconciler.run)
-                    with self._work_scope:
-                        async with anyio.create_task_group() as workers:
-                            workers.start_soon(self._feed, items_send)
-                            with items_receive:
-                                for _ in range(self._concurrency):
-                                    workers.start_soon(
-                                        self._work, items_receive.clone(), self._send.clone()
-                                    )
-                    group.cancel_scope.cancel()  # the reconciler
-            except Exception as exc:  # a bug: surface it to the caller's loop, never the group
-                self._failure = exc
+        try:
+            if self._journal is not None:
+                self.run_id = await self._journal.open(self._ops.job)
+                self._entries = await self._journal.entries()
+            if isinstance(self._requests, AsyncIterable):
+                source: Any = aiter(self._requests)
+                pull_lock: anyio.Lock | None = anyio.Lock()
+            else:
+                source, pull_lock = iter(self._requests), None
+            async with anyio.create_task_group() as group:
+                if self._reconciler is not None:
+                    group.start_soon(self._reconciler.run)
+                with self._work_scope:
+                    async with anyio.create_task_group() as workers:
+                        for _ in range(self._concurrency):
+                            workers.start_soon(self._work, source, pull_lock)
+                group.cancel_scope.cancel()  # the reconciler
+        except Exception as exc:  # a bug or a journal failure: surface it to the caller's loop
+            self._failure = exc
+        finally:
+            self._results.close()
 
-    async def _feed(self, send: MemoryObjectSendStream[tuple[int, Q]]) -> None:
-        held: tuple[int, Q] | None = None
-        with send, self._feed_scope:
-            if self._stopped:
-                return
+    async def _pull(self, source: Any, lock: anyio.Lock | None) -> _Job[Q] | None:
+        if lock is None:
+            if self._exhausted or self._stopped:
+                return None
             try:
-                index = 0
-                async with contextlib.aclosing(_pull(self._requests)) as pulled:
-                    async for request in pulled:
-                        held = (index, request)
-                        self._counters.pulled += 1
-                        await send.send(held)
-                        held = None
-                        index += 1
+                request = next(source)
+            except StopIteration:
+                request = self._end()
             except Exception as exc:  # the caller's iterable failed: finish, then raise it
-                self._failure = exc
-            finally:
-                if held is not None:
-                    self._leftover.append(self._abandoned(_Job(*held)))
-
-    async def _work(
-        self,
-        items: MemoryObjectReceiveStream[tuple[int, Q]],
-        results: MemoryObjectSendStream[BulkResult[Q, M]],
-    ) -> None:
-        with items, results:
-            try:
-                async for index, request in items:
-                    result = await self._one(_Job(index, request))
+                request = self._end(exc)
+        else:
+            async with lock:
+                if self._exhausted or self._stopped:
+                    return None
+                with anyio.CancelScope() as self._pulling:
                     try:
-                        if self._on_progress is not None:
-                            self._on_progress(self._counters.snapshot())
-                        await results.send(result)
-                    except BaseException:
-                        self._leftover.append(result)
-                        raise
-            except Exception as exc:  # a bug or a raising on_progress: stop everything
-                self._failure = exc
-                self._work_scope.cancel()
+                        request = await anext(source)
+                    except StopAsyncIteration:
+                        request = self._end()
+                    except Exception as exc:
+                        request = self._end(exc)
+                self._pulling = None
+                if self._stopped:
+                    return None
+        if self._exhausted:
+            return None
+        job = _Job(self._counters.pulled, request)
+        self._counters.pulled += 1
+        return job
+
+    def _end(self, failure: Exception | None = None) -> Any:
+        self._exhausted = True
+        if failure is not None:
+            self._failure = failure
+
+    async def _work(self, source: Any, lock: anyio.Lock | None) -> None:
+        try:
+            while (job := await self._pull(source, lock)) is not None:
+                result = await self._one(job)
+                try:
+                    if self._on_progress is not None:
+                        self._on_progress(self._counters.snapshot())
+                    await self._results.put(result)
+                except BaseException:
+                    self._leftover.append(result)
+                    raise
+        except Exception as exc:  # a bug, a journal failure or a raising hook: stop everything
+            self._failure = exc
+            self._work_scope.cancel()
 
     async def _one(self, job: _Job[Q]) -> BulkResult[Q, M]:
         counters = self._counters
@@ -344,9 +336,10 @@ class BulkRun(Generic[Q, M]):
             raise
         finally:
             counters.in_flight -= 1
-        if result.outcome is Outcome.CREATED:
+        if result.ok:
             counters.created += 1
             counters.reconciled += result.reconciled
+            counters.resumed += result.resumed
         elif result.outcome is Outcome.NOT_CREATED:
             counters.not_created += 1
         else:
@@ -354,51 +347,113 @@ class BulkRun(Generic[Q, M]):
         return result
 
     async def _settle(self, job: _Job[Q]) -> BulkResult[Q, M]:
-        def done(outcome: Outcome, **fields: Any) -> BulkResult[Q, M]:
-            return BulkResult(job.index, job.request, outcome, attempts=job.attempts, **fields)
+        def failed(error: NgrokError, reconciled: bool = False) -> NotCreated[Q]:
+            return NotCreated(
+                job.index, job.request, error=error, attempts=job.attempts, reconciled=reconciled
+            )
 
         try:
             body = self._ops.body(job.request)
+            if self._key is not None:
+                job.key = self._key(job.request)
+                if not isinstance(job.key, str) or not job.key:
+                    raise InvalidParameterError("key", f"must return a non-empty str: {job.key!r}")
+            if job.key in self._keys:
+                raise InvalidParameterError("key", f"two requests have the key {job.key!r}")
+            self._keys.add(job.key)
+            digest = _digest(body) if self._journal is not None else ""
+            marker = f"{self.run_id}:{job.key}"
             if self._reconciler is not None:
-                body["metadata"] = add_marker(body.get("metadata", ""), self.marker(job.index))
+                body["metadata"] = add_marker(body.get("metadata", ""), marker)
         except InvalidParameterError as exc:
-            return done(Outcome.NOT_CREATED, error=exc)
+            return failed(exc)
+        journal, entry = self._journal, self._entries.get(job.key)
+        if entry is not None:
+            if entry.digest != digest:
+                raise JournalError(
+                    f"request {job.key!r} differs from the one in the journal: "
+                    "a journal resumes the same input only"
+                )
+            if entry.state == "created" and self._ops.decode is not None:
+                record = self._ops.decode(entry.record)
+                return Created(job.index, job.request, record=record, resumed=True)
+            if entry.state == "sent" and entry.sent_at is not None:
+                job.sent = True  # in doubt since a run that did not finish
+                found = await self._found(job, marker, body, entry.sent_at)
+                if found is not None:
+                    return found
         while True:
             job.attempts += 1
+            sent_at = datetime.now(timezone.utc) if self._reconciler is not None else _EPOCH
+            if journal is not None:
+                await journal.sent(job.key, digest, sent_at)
             job.sent = True
-            sent_at = datetime.now(timezone.utc)
             try:
-                return done(Outcome.CREATED, record=await self._ops.create(body))
+                return await self._created(job, await self._ops.create(body))
             except NgrokError as exc:
                 error = exc
             verdict = judge(error)
             if verdict == "ambiguous":
                 if self._reconciler is None:
-                    return done(Outcome.UNKNOWN, error=error)
-                lookup = await self._reconciler.find(self.marker(job.index), body, sent_at)
-                if lookup.record is not None:
-                    return done(Outcome.CREATED, record=lookup.record, reconciled=True)
-                if lookup.error is not None:  # the listing itself kept failing
-                    return done(Outcome.UNKNOWN, error=error)
-            job.sent = False
+                    return Unknown(job.index, job.request, error=error, attempts=job.attempts)
+                found = await self._found(job, marker, body, sent_at, error)
+                if found is not None:
+                    return found
             if verdict == "rejected" or job.attempts >= self._max_attempts:
-                reconciled = verdict == "ambiguous"
-                return done(Outcome.NOT_CREATED, error=error, reconciled=reconciled)
+                if journal is not None:
+                    await journal.not_created(job.key)
+                job.sent = False
+                return failed(error, reconciled=verdict == "ambiguous")
+            job.sent = False
             self._counters.retried += 1
 
+    async def _found(
+        self,
+        job: _Job[Q],
+        marker: str,
+        body: Mapping[str, Any],
+        sent_at: datetime,
+        error: NgrokError | None = None,
+    ) -> BulkResult[Q, M] | None:
+        """Settle an in-doubt create by its marker: the result, or None when proven absent."""
+        assert self._reconciler is not None
+        lookup = await self._reconciler.find(marker, body, sent_at)
+        if lookup.record is not None:
+            return await self._created(job, lookup.record, reconciled=True)
+        if lookup.error is not None:  # the listing itself kept failing
+            return Unknown(
+                job.index, job.request, error=error or lookup.error, attempts=job.attempts
+            )
+        return None
+
+    async def _created(self, job: _Job[Q], record: M, *, reconciled: bool = False) -> Created[Q, M]:
+        if self._on_created is not None:
+            done = self._on_created(record)
+            if inspect.isawaitable(done):
+                await done
+        if self._journal is not None:
+            await self._journal.created(job.key, _journal_record(record))
+        return Created(
+            job.index, job.request, record=record, attempts=job.attempts, reconciled=reconciled
+        )
+
     def _abandoned(self, job: _Job[Q]) -> BulkResult[Q, M]:
-        outcome = Outcome.UNKNOWN if job.sent else Outcome.NOT_CREATED
         error = BulkCancelledError(f"the bulk run stopped before request {job.index} finished")
-        return BulkResult(job.index, job.request, outcome, error=error, attempts=job.attempts)
+        if job.sent:
+            return Unknown(job.index, job.request, error=error, attempts=job.attempts)
+        return NotCreated(job.index, job.request, error=error, attempts=job.attempts)
 
 
-async def _pull(requests: Iterable[Q] | AsyncIterable[Q]) -> AsyncGenerator[Q, None]:
-    if isinstance(requests, AsyncIterable):
-        async for request in requests:
-            yield request
-    else:
-        for request in requests:
-            yield request
+def _digest(body: Mapping[str, Any]) -> str:
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _journal_record(record: object) -> dict[str, Any]:
+    data = to_dict(record)  # raises TypeError unless it is an attrs record
+    fields = attrs.fields(cast(Any, type(record)))
+    hidden = SECRET_FIELDS | {field.name for field in fields if field.repr is False}
+    return {k: v for k, v in data.items() if k not in hidden}
 
 
 def _positive_int(name: str, value: object) -> None:

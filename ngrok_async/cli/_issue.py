@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anyio.to_thread
 import attrs
 import click
 
-from .. import BulkResult, Outcome, SSHCertificateAuthority, SSHUserCertificate
+from .. import (
+    NOT_GIVEN,
+    BulkResult,
+    JournalError,
+    Outcome,
+    SQLiteJournal,
+    SSHCertificateAuthority,
+    SSHUserCertificate,
+    SSHUserCertificatesService,
+)
 from .. import SSHUserCertificateRequest as Request
 from ..ssh_keys import CertificateVerificationError, write_certificate
 from ._common import (
@@ -156,6 +165,7 @@ async def issue(
     concurrency: int,
     reconcile: bool,
     as_json: bool,
+    journal: pathlib.Path | None = None,
 ) -> int:
     files = key_files(keys, keys_dir)
     if not files:
@@ -165,6 +175,10 @@ async def issue(
         if ca_id is None:
             raise click.UsageError("--ca SSHCA_ID is required (without --fake)")
         ca = await session.ngrok.ssh_certificate_authorities.get(ca_id)
+        until = None  # without a journal each certificate's window starts when it is sent
+        if journal is not None:  # a resumed run asks for the same expiry as the first one
+            first = datetime.now(timezone.utc).replace(microsecond=0) + valid_for
+            until = await _resumed_until(journal, first)
 
         def requests() -> Iterator[Request]:
             for path in files:
@@ -172,7 +186,8 @@ async def issue(
                     ca.id,
                     path,
                     principals=list(principals),
-                    valid_for=valid_for,  # from when each request is sent
+                    valid_for=valid_for if until is None else NOT_GIVEN,
+                    valid_until=NOT_GIVEN if until is None else until,
                     description=description or f"ngrok-async issue {path.name}",
                 )
 
@@ -180,13 +195,24 @@ async def issue(
         try:
             ssh_user_certificates = session.ngrok.ssh_user_certificates
             async with ssh_user_certificates.create_many(
-                requests(), concurrency=concurrency, reconcile=reconcile
+                requests(), concurrency=concurrency, reconcile=reconcile, journal=journal
             ) as results:
                 async for result in results:
                     reporter.add(await finish(result, ca, out_dir))
         finally:
             status = reporter.close()
     return status
+
+
+async def _resumed_until(path: pathlib.Path, until: datetime) -> datetime:
+    journal = SQLiteJournal(path)
+    try:
+        await journal.open(SSHUserCertificatesService.path)
+        return datetime.fromisoformat(await journal.remember("valid_until", until.isoformat()))
+    except JournalError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        await journal.aclose()
 
 
 @click.command(
@@ -242,6 +268,13 @@ async def issue(
     show_default=True,
     help="Mark each certificate's metadata so that a failure which may have issued it is "
     "looked up, not guessed.",
+)
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=pathlib.Path),
+    metavar="FILE",
+    help="Record every request in FILE (SQLite) before it is sent; run again with the same "
+    "FILE to resume an interrupted run: nothing is issued twice.",
 )
 @json_option
 @api_options

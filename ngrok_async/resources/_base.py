@@ -7,8 +7,9 @@ keyword parameters and hand them to :meth:`ResourceService._create` / ``_update`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import attrs
 
@@ -101,10 +102,15 @@ class ResourceService(Generic[R]):
                 )
             return self._create_body(attrs.asdict(request, recurse=False))  # type: ignore[arg-type]
 
+        def newest_first(filter: str | None) -> AsyncIterator[R]:
+            return self.list(limit=100, filter=filter)
+
         return BulkOps(
             body=body,
             create=self._post,
-            newest_first=lambda: self.list(limit=100),
+            newest_first=newest_first,
+            decode=self._decode,
+            job=self.path,
             same=self._same,
         )
 
@@ -132,17 +138,26 @@ class ResourceService(Generic[R]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
         Only one page is held in memory at a time.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
+        pages = _generator(self.pages(limit=limit, before_id=before_id, filter=filter))
+        async with contextlib.aclosing(pages):  # closing this generator closes the inner ones
+            async for page in pages:
+                for item in page.items:
+                    yield item
 
     async def pages(
         self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
     ) -> AsyncIterator[Page[R]]:
         """Yield each :class:`~ngrok_async.Page` (items, ``uri``, ``next_page_uri``) in turn."""
         params = page_params(limit, before_id, filter=filter)
-        async for page in iter_pages(self._http, self.path, params, self.list_key, self._decode):
-            yield page
+        pages = _generator(iter_pages(self._http, self.path, params, self.list_key, self._decode))
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                yield page
+
+
+def _generator(pages: AsyncIterator[Q]) -> AsyncGenerator[Q, None]:
+    """The async generator behind an ``AsyncIterator``-typed generator function."""
+    return cast("AsyncGenerator[Q, None]", pages)
 
 
 _DECODERS: dict[type[Any], Callable[[Any], Any]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar
@@ -11,6 +12,7 @@ import attrs
 from .. import _validate as check
 from .._types import NOT_GIVEN, NotGivenOr
 from ..bulk import DEFAULT_CLOCK_SKEW, BulkProgress, BulkRun
+from ..journal import Journal
 from ._base import Checks, ResourceService
 
 
@@ -97,6 +99,9 @@ class CredentialsService(ResourceService[Credential]):
         reconcile_delay: float = 1.0,
         clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
         on_progress: Callable[[BulkProgress], object] | None = None,
+        journal: Journal | str | os.PathLike[str] | None = None,
+        key: Callable[[CredentialRequest], str] | None = None,
+        on_created: Callable[[Credential], object] | None = None,
     ) -> BulkRun[CredentialRequest, Credential]:
         """Create credentials concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
 
@@ -113,4 +118,7 @@ class CredentialsService(ResourceService[Credential]):
             reconcile_delay=reconcile_delay,
             clock_skew=clock_skew,
             on_progress=on_progress,
+            journal=journal,
+            key=key,
+            on_created=on_created,
         )

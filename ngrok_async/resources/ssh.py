@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -12,6 +13,7 @@ from .. import _validate as check
 from .._errors import InvalidParameterError
 from .._types import NOT_GIVEN, NotGivenOr
 from ..bulk import DEFAULT_CLOCK_SKEW, BulkProgress, BulkRun
+from ..journal import Journal
 from ._base import Checks, ResourceService
 
 if TYPE_CHECKING:
@@ -215,6 +217,9 @@ class SSHCredentialsService(ResourceService[SSHCredential]):
         reconcile_delay: float = 1.0,
         clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
         on_progress: Callable[[BulkProgress], object] | None = None,
+        journal: Journal | str | os.PathLike[str] | None = None,
+        key: Callable[[SSHCredentialRequest], str] | None = None,
+        on_created: Callable[[SSHCredential], object] | None = None,
     ) -> BulkRun[SSHCredentialRequest, SSHCredential]:
         """Register SSH keys concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
         Reconciliation matches the marker and the public key."""
@@ -227,6 +232,9 @@ class SSHCredentialsService(ResourceService[SSHCredential]):
             reconcile_delay=reconcile_delay,
             clock_skew=clock_skew,
             on_progress=on_progress,
+            journal=journal,
+            key=key,
+            on_created=on_created,
         )
 
 
@@ -370,6 +378,9 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
         reconcile_delay: float = 1.0,
         clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
         on_progress: Callable[[BulkProgress], object] | None = None,
+        journal: Journal | str | os.PathLike[str] | None = None,
+        key: Callable[[SSHUserCertificateRequest], str] | None = None,
+        on_created: Callable[[SSHUserCertificate], object] | None = None,
     ) -> BulkRun[SSHUserCertificateRequest, SSHUserCertificate]:
         """Issue certificates concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
         Reconciliation matches the marker, the public key and the CA."""
@@ -382,4 +393,7 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
             reconcile_delay=reconcile_delay,
             clock_skew=clock_skew,
             on_progress=on_progress,
+            journal=journal,
+            key=key,
+            on_created=on_created,
         )
