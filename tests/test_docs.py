@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 import ngrok_async
+import ngrok_async.journal
+import ngrok_async.redis
 import ngrok_async.renew
 import ngrok_async.ssh_keys
 import ngrok_async.testing
@@ -65,7 +67,15 @@ def rendered() -> set[str]:
 
 @pytest.mark.parametrize(
     "module",
-    [ngrok_async, ngrok_async.testing, ngrok_async.ssh_keys, ngrok_async.renew, ngrok_async.types],
+    [
+        ngrok_async,
+        ngrok_async.testing,
+        ngrok_async.ssh_keys,
+        ngrok_async.renew,
+        ngrok_async.types,
+        ngrok_async.journal,
+        ngrok_async.redis,
+    ],
 )
 def test_the_reference_covers_every_public_name(module: object) -> None:
     covered = rendered()
