@@ -12,6 +12,12 @@ README = pathlib.Path(__file__).parent.parent / "README.md"
 BLOCKS = blocks(README)
 
 
+def _section_code(heading: str) -> str:
+    """The first Python block under ``## heading`` (for tests that drive one block themselves)."""
+    section = README.read_text().split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    return section.split("```python", 1)[1].split("```", 1)[0]
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block.id)
 def test_readme_block_runs_as_written(block: Block, tmp_path: pathlib.Path) -> None:
     if block.skip_reason:
