@@ -1,16 +1,18 @@
-"""An asyncio bot that keeps SSH user certificates fresh for every key in a directory.
+"""An asyncio bot that keeps an SSH user certificate fresh for every key in a directory.
 
-Each round it looks at ``<dir>/*.pub``, renews (with ``create_many``, concurrently) every key
-whose ``-cert.pub`` is missing, unreadable, from another CA or expiring within the renewal
-window, writes the new certificates atomically, then sleeps until the next round. Ctrl-C or
-SIGTERM stops it between two steps; a renewal in flight finishes first.
+Each ``<dir>/*.pub`` key gets a :func:`ngrok_async.renew.keep_fresh` task: its
+``-cert.pub`` is kept while it is good, renewed at about two thirds of its lifetime
+(jittered, so a fleet started together spreads its renewals), verified against the CA and
+written atomically; failures back off and retry before the certificate would expire. Ctrl-C or
+SIGTERM cancels every task; a file being written is either the old certificate or the new one.
 
 ::
 
     NGROK_API_KEY=... python examples/bot.py --ca sshca_... --keys-dir /etc/ssh/fleet
     python examples/bot.py --fake --keys-dir /tmp/keys   # on the embedded fake API
 
-One ``AsyncClient`` is opened in ``main`` and shared by every round.
+One ``AsyncClient`` is opened in ``main`` and shared by every task, so they share its rate
+limiter (ngrok allows 120 requests a minute per account) and its retry rules.
 """
 
 from __future__ import annotations
@@ -21,102 +23,59 @@ import contextlib
 import logging
 import pathlib
 import signal
-from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-from ngrok_async import (
-    AsyncClient,
-    NgrokError,
-    SSHCertificateAuthority,
-    SSHUserCertificateRequest,
-)
-from ngrok_async.ssh_keys import (
-    CertificateVerificationError,
-    InvalidCertificateError,
-    certificate_path,
-    fingerprint_sha256,
-    parse_certificate,
-    write_certificate,
-)
+import anyio
+
+from ngrok_async import AsyncClient
+from ngrok_async.renew import RenewalEvent, RenewalPolicy, Status, keep_fresh
 
 log = logging.getLogger("cert-bot")
 
-VALID_FOR = timedelta(hours=8)
-RENEW_BEFORE = timedelta(hours=2)
 PRINCIPAL = "deploy"
+POLICY = RenewalPolicy(valid_for=timedelta(hours=8), renew_at=2 / 3)
 
 
-def due(
-    keys_dir: pathlib.Path, ca: SSHCertificateAuthority, now: datetime
-) -> Iterator[pathlib.Path]:
-    """The public keys whose certificate is missing, foreign or expiring soon."""
-    ca_fingerprint = fingerprint_sha256(ca.public_key)
-    for key in sorted(keys_dir.glob("*.pub")):
-        if key.name.endswith("-cert.pub"):
-            continue
-        try:
-            info = parse_certificate(certificate_path(key))
-        except InvalidCertificateError:  # missing or unreadable
-            yield key
-            continue
-        if (
-            info.signature_key_fingerprint != ca_fingerprint
-            or info.valid_before - now < RENEW_BEFORE
-        ):
-            yield key
+def report(event: RenewalEvent) -> None:
+    """The renewal callback: one log line per step."""
+    name = event.key.name
+    if event.status is Status.FAILED:
+        log.warning("%s: renewal failed (%s); retry at %s", name, event.error, event.next_at)
+    elif event.status is Status.RENEWED:
+        log.info("%s: renewed until %s; next renewal %s", name, event.valid_until, event.next_at)
+    else:
+        log.info(
+            "%s: certificate good until %s; renewal %s", name, event.valid_until, event.next_at
+        )
 
 
-async def renew_once(ngrok: AsyncClient, ca_id: str, keys_dir: pathlib.Path) -> tuple[int, int]:
-    """One round: returns (certificates written, keys that failed)."""
-    ca = await ngrok.ssh_certificate_authorities.get(ca_id)
-    now = datetime.now(timezone.utc)
-    requests = (
-        SSHUserCertificateRequest(ca.id, key, principals=[PRINCIPAL], valid_until=now + VALID_FOR)
-        for key in due(keys_dir, ca, now)
-    )
-    written = failed = 0
-    async with ngrok.ssh_user_certificates.create_many(requests, reconcile=True) as results:
-        async for result in results:
-            key = pathlib.Path(result.request.public_key)  # type: ignore[arg-type]
-            if result.record is None:
-                failed += 1
-                log.warning("%s: %s (%s)", key.name, result.outcome.value, result.error)
-                continue
-            try:
-                result.record.verify(ca, principal=PRINCIPAL)  # never write what does not verify
-                write_certificate(key, result.record)
-            except (CertificateVerificationError, OSError) as exc:
-                failed += 1
-                log.warning("%s: issued %s but not written: %s", key.name, result.record.id, exc)
-                continue
-            written += 1
-            log.info("%s: renewed until %s", key.name, result.record.valid_until)
-    return written, failed
+def keys(keys_dir: pathlib.Path) -> list[pathlib.Path]:
+    return sorted(k for k in keys_dir.glob("*.pub") if not k.name.endswith("-cert.pub"))
 
 
-async def run(ngrok: AsyncClient, ca_id: str, keys_dir: pathlib.Path, every: float) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
-            loop.add_signal_handler(sig, stop.set)
-    while not stop.is_set():
-        try:
-            written, failed = await renew_once(ngrok, ca_id, keys_dir)
-        except NgrokError as exc:  # the API is down or the CA is gone: try again next round
-            log.error("round failed: %s", exc)
-        else:
-            log.info("round done: %d renewed, %d failed; next in %.0f s", written, failed, every)
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
-    log.info("stopped")
+async def run(
+    ngrok: AsyncClient, ca_id: str, keys_dir: pathlib.Path, *, on_event=report, **options
+) -> None:
+    """Keep every key of ``keys_dir`` certified until cancelled."""
+    async with anyio.create_task_group() as tasks:
+        for key in keys(keys_dir):
+            tasks.start_soon(
+                lambda key=key: keep_fresh(
+                    ngrok,
+                    key,
+                    ca_id=ca_id,
+                    principals=[PRINCIPAL],
+                    policy=POLICY,
+                    on_event=on_event,
+                    **options,
+                )
+            )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keys-dir", type=pathlib.Path, required=True)
     parser.add_argument("--ca", help="SSH certificate authority id (not needed with --fake)")
-    parser.add_argument("--every", type=float, default=600.0, help="seconds between rounds")
     parser.add_argument("--fake", action="store_true", help="use the embedded fake API")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -125,14 +84,22 @@ async def main() -> None:
 
         client = FakeNgrok().client()
     else:
-        client = AsyncClient()  # NGROK_API_KEY
+        client = AsyncClient()  # NGROK_API_KEY (and NGROK_BASE_URL, if set)
     async with client as ngrok:
         ca_id = args.ca
         if args.fake:
             ca_id = (await ngrok.ssh_certificate_authorities.create(description="bot (fake)")).id
         if not ca_id:
             parser.error("--ca is required without --fake")
-        await run(ngrok, ca_id, args.keys_dir, args.every)
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
+                loop.add_signal_handler(sig, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await run(ngrok, ca_id, args.keys_dir)
+    log.info("stopped")
 
 
 if __name__ == "__main__":

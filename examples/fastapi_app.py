@@ -6,6 +6,11 @@ Run it (FastAPI is not a dependency of ngrok_async)::
     export NGROK_API_KEY=... NGROK_SSH_CA_ID=sshca_...
     uvicorn examples.fastapi_app:app
 
+To run it against a fake API instead, serve ``FakeNgrok`` (``async with FakeNgrok().serve()
+as url``) and point the unchanged app at it with ``NGROK_BASE_URL=<url>``: the client reads
+``NGROK_API_KEY``, ``NGROK_BASE_URL`` and ``NGROK_LOG`` when they are not passed
+(``tests/test_examples.py`` does exactly that).
+
     curl -X POST localhost:8000/certificates -H 'X-Forwarded-User: alice' \
          -H 'content-type: application/json' -d "{\"public_key\": \"$(cat ~/.ssh/id_ed25519.pub)\"}"
 
@@ -23,7 +28,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
@@ -85,7 +90,7 @@ async def issue_certificate(
             CA_ID,
             body.public_key,
             principals=[user],
-            valid_until=datetime.now(timezone.utc) + VALID_FOR,
+            valid_for=VALID_FOR,  # counted from when the request is sent
             description=f"issued to {user} by the certificate service",
         )
     except InvalidParameterError as exc:

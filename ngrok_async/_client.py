@@ -17,6 +17,7 @@ from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES
 from ._errors import InvalidParameterError
 from ._http import HTTPCore
 from ._limits import Limiter, RequestLimiter
+from ._logging import configure_from_env
 from ._transport import client_sender, make_session
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._urls import check_base_url
@@ -50,6 +51,7 @@ class AsyncClient(GeneratedServices):
     Args:
         api_key: an ngrok API key; defaults to the ``NGROK_API_KEY`` environment variable.
         base_url: the API origin; https, or http on a loopback address for local fakes.
+            Defaults to the ``NGROK_BASE_URL`` environment variable, else ``DEFAULT_BASE_URL``.
         timeout: a number of seconds bounds each attempt as a whole (connect, send, response
             headers and body) and each of its phases; an ``httpx.Timeout`` sets the phases,
             and each attempt then ends within its largest phase. Default ``DEFAULT_TIMEOUT``:
@@ -71,13 +73,16 @@ class AsyncClient(GeneratedServices):
             built from ``rate_limit`` and ``max_concurrency`` (which must then keep their
             defaults), e.g. ``ngrok_async.redis.RedisLimiter`` to share one account's limits
             between processes. The connection pool is still sized by ``max_concurrency``.
+
+    ``NGROK_LOG=debug`` (or ``info``) in the environment logs the ``ngrok_async`` logger to
+    stderr, with the API key redacted.
     """
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
@@ -103,6 +108,8 @@ class AsyncClient(GeneratedServices):
             raise InvalidParameterError("http_client", "must be an httpx.AsyncClient")
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise InvalidParameterError("transport", "must be an httpx.AsyncBaseTransport")
+        if base_url is None:
+            base_url = os.environ.get("NGROK_BASE_URL") or DEFAULT_BASE_URL
         url = check_base_url(base_url)
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise InvalidParameterError("rate_limit", "must be a RateLimit or None")
@@ -119,6 +126,7 @@ class AsyncClient(GeneratedServices):
         retries = _check_retries(max_retries)
         cap = _check_max_bytes(max_response_bytes)
 
+        configure_from_env(key.strip())  # NGROK_LOG=debug|info
         self._owns_client = http_client is None
         traced = http_client is None and _reports_trace(transport)
         if http_client is None:

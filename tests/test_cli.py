@@ -68,7 +68,18 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"  {sub} " in group
 
 
-def test_a_failing_command_returns_its_status(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_api_key_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NGROK_API_KEY", raising=False)
 
-    assert main(["credentials", "list"]) == 1
+    with pytest.raises(SystemExit) as info:
+        main(["credentials", "list"])
+
+    assert info.value.code == 2
+
+
+def test_a_failing_command_returns_its_status(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
+) -> None:
+    monkeypatch.setenv("NGROK_API_KEY", "sk_x")
+
+    assert main(["credentials", "get", "cr_1", "--base-url", "http://127.0.0.1:9"]) == 1

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import pathlib
+import stat
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -14,10 +15,11 @@ import anyio
 import attrs
 import click
 
-from .. import AsyncClient, NgrokError
+from .. import AsyncClient, InvalidParameterError, NgrokError
 from .._client import DEFAULT_BASE_URL
 from .._convert import converter
 from ..ssh_keys import generate_key_pair
+from ._table import fit, terminal_width
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,7 +43,8 @@ class CliConfig:
 class ApiOptions:
     fake: bool
     api_key_file: pathlib.Path | None
-    base_url: str
+    base_url: str | None
+    strict_perms: bool = False
 
 
 @attrs.frozen
@@ -53,7 +56,7 @@ class Session:
 
 
 def api_options(command: Callable[P, T]) -> Callable[P, T]:
-    """``--fake``, ``--api-key-file`` and ``--base-url`` (the key is never an argument)."""
+    """``--fake``, ``--api-key-file``, ``--strict-perms`` and ``--base-url`` (never the key)."""
     decorators = (
         click.option(
             "--fake",
@@ -67,10 +70,14 @@ def api_options(command: Callable[P, T]) -> Callable[P, T]:
             help="Read the API key from this file instead of $NGROK_API_KEY.",
         ),
         click.option(
+            "--strict-perms",
+            is_flag=True,
+            help="Refuse an --api-key-file that group or others can read (default: warn).",
+        ),
+        click.option(
             "--base-url",
-            default=DEFAULT_BASE_URL,
-            show_default=True,
-            help="API origin (https; http only on loopback).",
+            help="API origin (https; http only on loopback) [default: $NGROK_BASE_URL, "
+            f"else {DEFAULT_BASE_URL}].",
         ),
     )
     for decorate in reversed(decorators):
@@ -84,16 +91,23 @@ json_option = click.option(
 
 
 def options_from(kwargs: dict[str, Any]) -> ApiOptions:
-    """Pop the :func:`api_options` values out of a command's keyword arguments."""
-    return ApiOptions(
+    """Pop the :func:`api_options` values out of a command's keyword arguments; ``--fake``
+    with ``--base-url`` (or ``$NGROK_BASE_URL``) is a usage error."""
+    options = ApiOptions(
         fake=kwargs.pop("fake"),
         api_key_file=kwargs.pop("api_key_file"),
-        base_url=kwargs.pop("base_url"),
+        base_url=kwargs.pop("base_url") or None,
+        strict_perms=kwargs.pop("strict_perms"),
     )
+    if options.fake and options.base_url is not None:
+        raise click.UsageError("--fake runs on an embedded API: drop --base-url or --fake")
+    return options
 
 
 def read_api_key(options: ApiOptions) -> str:
+    """The key from ``--api-key-file`` (checking who may read it) or ``$NGROK_API_KEY``."""
     if options.api_key_file is not None:
+        check_key_file(options.api_key_file, strict=options.strict_perms)
         try:
             key = options.api_key_file.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
@@ -103,10 +117,26 @@ def read_api_key(options: ApiOptions) -> str:
         return key
     key = os.environ.get("NGROK_API_KEY", "").strip()
     if not key:
-        raise click.ClickException(
+        raise click.UsageError(
             "no API key: set NGROK_API_KEY, pass --api-key-file FILE, or try --fake"
         )
     return key
+
+
+def check_key_file(path: pathlib.Path, *, strict: bool) -> None:
+    """Warn (or with ``strict`` refuse, as a usage error) when group or others can read it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise click.ClickException(f"cannot read --api-key-file: {exc}") from None
+    if os.name != "posix" or not mode & 0o077:
+        return
+    message = (
+        f"{path} is readable by group or others (mode {stat.filemode(mode)}): chmod 600 {path}"
+    )
+    if strict:
+        raise click.UsageError(f"refusing the API key file: {message}")
+    click.echo(f"warning: {message}", err=True)
 
 
 @contextlib.asynccontextmanager
@@ -155,6 +185,9 @@ def run(main: Callable[P, Awaitable[int]], *args: P.args, **kwargs: P.kwargs) ->
     async def guarded() -> int:
         try:
             return await main(*args, **kwargs)
+        except InvalidParameterError as exc:  # bad input, refused before any request
+            click.echo(f"error: {exc}", err=True)
+            return 2
         except NgrokError as exc:
             click.echo(f"error: {exc}", err=True)
             return 1
@@ -194,23 +227,13 @@ def rich_console() -> Console | None:
 def echo_table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, wrap: Collection[str] = ()
 ) -> None:
-    """Rows as a table: rich on a terminal, aligned plain text otherwise. Only the columns
-    named in ``wrap`` may wrap (folding long words) on a narrow terminal; nothing is cut."""
-    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
-    console = rich_console()
-    if console is not None:
-        from rich.table import Table
-
-        table = Table(box=None, header_style="bold")
-        for header, width in zip(headers, widths, strict=True):
-            if header in wrap:
-                table.add_column(header, overflow="fold")
-            else:
-                table.add_column(header, no_wrap=True, min_width=width)
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
-        return
-    for line in (headers, *rows):
-        cells = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
-        click.echo("  ".join(cells).rstrip())
+    """Rows as a table fitted to the terminal's width (see :mod:`._table`)."""
+    lines, hidden = fit(headers, rows, width=terminal_width(), wrap=wrap)
+    for line in lines:
+        click.echo(line)
+    if hidden:
+        click.echo(
+            f"({hidden} more column{'s' * (hidden > 1)} did not fit: widen the terminal, "
+            "pick some with --columns, or use --json)",
+            err=True,
+        )

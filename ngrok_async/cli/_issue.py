@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pathlib
-import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -13,6 +12,7 @@ import attrs
 import click
 
 from .. import (
+    NOT_GIVEN,
     BulkResult,
     JournalError,
     Outcome,
@@ -32,27 +32,8 @@ from ._common import (
     rich_console,
     run_command,
 )
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = re.compile(r"(\d+)([smhdw])")
-
-
-class Duration(click.ParamType):  # type: ignore[type-arg]  # generic in newer click
-    """``8h``, ``30m``, ``1h30m``, ``7d``, ``2w`` or ``90s``."""
-
-    name = "duration"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: Any) -> timedelta:
-        if isinstance(value, timedelta):
-            return value
-        text = str(value).strip().lower()
-        parts = _PART.findall(text)
-        if not parts or "".join(n + u for n, u in parts) != text:
-            self.fail(f"{value!r} is not a duration such as 8h, 30m, 1h30m or 7d", param, ctx)
-        seconds = sum(int(n) * _UNITS[u] for n, u in parts)
-        if seconds <= 0:
-            self.fail("must be longer than zero", param, ctx)
-        return timedelta(seconds=seconds)
+from ._introspect import DURATION
+from ._values import Text
 
 
 @attrs.frozen
@@ -194,9 +175,10 @@ async def issue(
         if ca_id is None:
             raise click.UsageError("--ca SSHCA_ID is required (without --fake)")
         ca = await session.ngrok.ssh_certificate_authorities.get(ca_id)
-        until = datetime.now(timezone.utc).replace(microsecond=0) + valid_for
+        until = None  # without a journal each certificate's window starts when it is sent
         if journal is not None:  # a resumed run asks for the same expiry as the first one
-            until = await _resumed_until(journal, until)
+            first = datetime.now(timezone.utc).replace(microsecond=0) + valid_for
+            until = await _resumed_until(journal, first)
 
         def requests() -> Iterator[Request]:
             for path in files:
@@ -204,7 +186,8 @@ async def issue(
                     ca.id,
                     path,
                     principals=list(principals),
-                    valid_until=until,
+                    valid_for=valid_for if until is None else NOT_GIVEN,
+                    valid_until=NOT_GIVEN if until is None else until,
                     description=description or f"ngrok-async issue {path.name}",
                 )
 
@@ -256,7 +239,7 @@ async def _resumed_until(path: pathlib.Path, until: datetime) -> datetime:
 )
 @click.option(
     "--valid-for",
-    type=Duration(),
+    type=Text(DURATION),
     default="24h",
     show_default=True,
     help="Validity from now: 8h, 30m, 1h30m, 7d.",

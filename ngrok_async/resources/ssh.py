@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from .. import _validate as check
+from .._errors import InvalidParameterError
 from .._types import DEFAULT_CLOCK_SKEW, NOT_GIVEN, NotGivenOr
 from ._base import Checks, ResourceService
 
@@ -127,6 +128,31 @@ class SSHUserCertificateRequest:
     valid_until: NotGivenOr[datetime] = attrs.field(default=NOT_GIVEN, kw_only=True)
     description: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
     metadata: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
+    valid_for: NotGivenOr[timedelta] = attrs.field(default=NOT_GIVEN, kw_only=True)
+
+
+def resolve_valid_for(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with ``valid_for`` turned into ``valid_until`` (``valid_after`` or now, plus
+    the span); ``InvalidParameterError`` if both are given or the span is not positive."""
+    resolved = dict(params)
+    valid_for = resolved.pop("valid_for", NOT_GIVEN)
+    if valid_for is NOT_GIVEN:
+        return resolved
+    if resolved.get("valid_until", NOT_GIVEN) is not NOT_GIVEN:
+        raise InvalidParameterError("valid_for", "pass valid_for or valid_until, not both")
+    if not isinstance(valid_for, timedelta) or valid_for <= timedelta(0):
+        raise InvalidParameterError("valid_for", "must be a positive timedelta")
+    start = resolved.get("valid_after", NOT_GIVEN)
+    if isinstance(start, datetime):
+        check.aware_datetime("valid_after", start)
+    else:
+        start = _now().replace(microsecond=0)
+    resolved["valid_until"] = start + valid_for
+    return resolved
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class SSHCredentialsService(ResourceService[SSHCredential]):
@@ -297,6 +323,7 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
         valid_until: NotGivenOr[datetime] = NOT_GIVEN,
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
+        valid_for: NotGivenOr[timedelta] = NOT_GIVEN,
     ) -> SSHUserCertificate:
         """Have the CA sign ``public_key`` as a user certificate. The key is an OpenSSH line
         (str or bytes), a ``pathlib.Path`` to a ``.pub`` file or a ``cryptography`` public key.
@@ -304,7 +331,9 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
         Parameters not passed are left out, so ngrok's defaults apply: ``extensions``
         ``{"permit-pty": "", "permit-user-rc": ""}``, ``valid_after`` now, ``valid_until``
         24 hours later. Datetimes must be timezone-aware. With no ``principals`` the
-        certificate is valid for any user name.
+        certificate is valid for any user name. ``valid_for=timedelta(hours=8)`` instead of
+        ``valid_until`` (not both) sends ``valid_after`` (or now) plus that span, computed when
+        the request body is built (in a bulk run: when its worker takes the request).
         """
         return await self._create(
             {
@@ -317,6 +346,7 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
                 "valid_until": valid_until,
                 "description": description,
                 "metadata": metadata,
+                "valid_for": valid_for,
             }
         )
 
@@ -331,6 +361,7 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
         return await self._update(id, {"description": description, "metadata": metadata})
 
     def _create_body(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        params = resolve_valid_for(params)
         check.validity_window(params.get("valid_after"), params.get("valid_until"))
         return super()._create_body(params)
 
