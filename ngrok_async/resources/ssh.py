@@ -139,8 +139,8 @@ class ValidFor(AtSend):
     __slots__ = ("span", "start")
 
     def __init__(self, start: datetime | None, span: timedelta) -> None:
-        self.start = start
-        self.span = span
+        self.start: datetime | None = start
+        self.span: timedelta = span
 
     def value(self) -> str:
         start = self.start if self.start is not None else _now().replace(microsecond=0)
