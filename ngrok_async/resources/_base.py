@@ -1,8 +1,12 @@
-"""What every resource service shares: get, list, pages, delete, and body building.
+"""The one service base, and what flat collections add to it.
 
-A concrete service is a declaration: its collection path, record class, list key, and the
-checks for its create/update fields; its ``create``/``update`` methods only spell out typed
-keyword parameters and hand them to :meth:`ResourceService._create` / ``_update``.
+:class:`Service` is what every service (hand-written or generated) stands on: the client's
+request path, its record's decoder, and three helpers — call (decoded), call-empty, pages.
+:class:`ResourceService` adds a flat collection (``/api_keys``, ``/api_keys/{id}``): get,
+list, pages, delete, and create/update from a checks table. A concrete service is a
+declaration: its collection path, record class, list key, and the checks for its fields; its
+``create``/``update`` methods only spell out typed keyword parameters. Services under other
+paths (``/edges/https/{edge_id}/routes``) subclass :class:`Service` and name each path.
 """
 
 from __future__ import annotations
@@ -58,14 +62,11 @@ def page_params(limit: int | None, before_id: str | None, **extra: Any) -> dict[
     return params
 
 
-class ResourceService(Generic[R]):
-    """Operations on one ngrok collection such as ``/credentials``."""
+class Service(Generic[R]):
+    """A service of the API: requests through the client's one request path, records decoded
+    into :attr:`record`."""
 
-    path: ClassVar[str]
     record: ClassVar[type[Any]]
-    list_key: ClassVar[str]
-    create_checks: ClassVar[Checks] = {}
-    update_checks: ClassVar[Checks] = {}
 
     __slots__ = ("_decode", "_http")
 
@@ -74,7 +75,44 @@ class ResourceService(Generic[R]):
         self._decode: Callable[[Any], R] = _decoder(self.record)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.path}>"
+        path = getattr(self, "path", None)
+        return f"<{type(self).__name__} {path}>" if path else f"<{type(self).__name__}>"
+
+    async def _call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> R:
+        record: R = await self._http.request(method, path, body=body, decode=self._decode)
+        return record
+
+    async def _call_empty(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None
+    ) -> None:
+        await self._http.request(method, path, body=body)
+
+    async def _pages(
+        self, path: str, key: str, params: Mapping[str, str]
+    ) -> AsyncIterator[Page[R]]:
+        """Each page of the listing at ``path``, its items under ``key`` in the body."""
+        pages = _generator(iter_pages(self._http, path, params, key, self._decode))
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                yield page
+
+    async def _items(self, pages: AsyncIterator[Page[Q]]) -> AsyncIterator[Q]:
+        """The items of ``pages``, one page held at a time; closing this closes ``pages``."""
+        async with contextlib.aclosing(_generator(pages)) as opened:
+            async for page in opened:
+                for item in page.items:
+                    yield item
+
+
+class ResourceService(Service[R]):
+    """Operations on one ngrok collection such as ``/credentials``."""
+
+    path: ClassVar[str]
+    list_key: ClassVar[str]
+    create_checks: ClassVar[Checks] = {}
+    update_checks: ClassVar[Checks] = {}
+
+    __slots__ = ()
 
     def _item_path(self, id: str) -> str:
         return f"{self.path}/{check.path_segment('id', id)}"
@@ -84,8 +122,7 @@ class ResourceService(Generic[R]):
         return build_body(self.create_checks, params, nullable=False)
 
     async def _post(self, body: dict[str, Any]) -> R:
-        record: R = await self._http.request("POST", self.path, body=body, decode=self._decode)
-        return record
+        return await self._call("POST", self.path, body)
 
     async def _create(self, params: Mapping[str, Any]) -> R:
         return await self._post(self._create_body(params))
@@ -119,19 +156,16 @@ class ResourceService(Generic[R]):
         )
 
     async def _update(self, id: str, params: Mapping[str, Any]) -> R:
-        path = self._item_path(id)
         body = build_body(self.update_checks, params, nullable=True)
-        record: R = await self._http.request("PATCH", path, body=body, decode=self._decode)
-        return record
+        return await self._call("PATCH", self._item_path(id), body)
 
     async def get(self, id: str) -> R:
         """Fetch one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""
-        record: R = await self._http.request("GET", self._item_path(id), decode=self._decode)
-        return record
+        return await self._call("GET", self._item_path(id))
 
     async def delete(self, id: str) -> None:
         """Delete one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""
-        await self._http.request("DELETE", self._item_path(id))
+        await self._call_empty("DELETE", self._item_path(id))
 
     async def list(
         self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
@@ -142,18 +176,17 @@ class ResourceService(Generic[R]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
         Only one page is held in memory at a time.
         """
-        pages = _generator(self.pages(limit=limit, before_id=before_id, filter=filter))
-        async with contextlib.aclosing(pages):  # closing this generator closes the inner ones
-            async for page in pages:
-                for item in page.items:
-                    yield item
+        items = _generator(self._items(self.pages(limit=limit, before_id=before_id, filter=filter)))
+        async with contextlib.aclosing(items):  # closing this generator closes the inner ones
+            async for item in items:
+                yield item
 
     async def pages(
         self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
     ) -> AsyncIterator[Page[R]]:
         """Yield each :class:`~ngrok_async.Page` (items, ``uri``, ``next_page_uri``) in turn."""
         params = page_params(limit, before_id, filter=filter)
-        pages = _generator(iter_pages(self._http, self.path, params, self.list_key, self._decode))
+        pages = _generator(self._pages(self.path, self.list_key, params))
         async with contextlib.aclosing(pages):
             async for page in pages:
                 yield page
