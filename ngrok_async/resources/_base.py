@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
-
-import attrs
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from .. import _validate as check
 from .._convert import structurer
-from .._errors import InvalidParameterError
 from .._http import HTTPCore
 from .._paging import Page, iter_pages
 from .._types import NOT_GIVEN
-
-if TYPE_CHECKING:
-    from ..bulk import BulkOps
 
 R = TypeVar("R")
 Q = TypeVar("Q")
@@ -126,34 +120,6 @@ class ResourceService(Service[R]):
 
     async def _create(self, params: Mapping[str, Any]) -> R:
         return await self._post(self._create_body(params))
-
-    def _same(self, body: Mapping[str, Any], record: R) -> bool:
-        """Whether a listed ``record`` that carries a bulk marker matches the create ``body``."""
-        return True
-
-    def _bulk_ops(self, request_type: type[Q]) -> BulkOps[Q, R]:
-        """What :class:`~ngrok_async.bulk.BulkRun` needs to create ``request_type`` items."""
-
-        def body(request: Q) -> dict[str, Any]:
-            if not isinstance(request, request_type):
-                raise InvalidParameterError(
-                    "request", f"must be a {request_type.__name__}, got {type(request).__name__}"
-                )
-            return self._create_body(attrs.asdict(request, recurse=False))  # type: ignore[arg-type]
-
-        def newest_first(filter: str | None) -> AsyncIterator[R]:
-            return self.list(limit=100, filter=filter)
-
-        from ..bulk import BulkOps
-
-        return BulkOps(
-            body=body,
-            create=self._post,
-            newest_first=newest_first,
-            decode=self._decode,
-            job=self.path,
-            same=self._same,
-        )
 
     async def _update(self, id: str, params: Mapping[str, Any]) -> R:
         body = build_body(self.update_checks, params, nullable=True)
