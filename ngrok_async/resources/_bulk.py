@@ -19,8 +19,8 @@ from .._types import DEFAULT_CLOCK_SKEW
 from ._base import ResourceService
 
 if TYPE_CHECKING:
-    from ..bulk import BulkOps, BulkProgress, BulkRun
     from .._reconcile import Marked
+    from ..bulk import BulkOps, BulkProgress, BulkRun
     from ..journal import Journal
 
 Q = TypeVar("Q")

@@ -18,12 +18,12 @@ from ._base import page_params as page_params  # re-exported for the generated m
 
 R = TypeVar("R")
 
-segment = check.path_segment
-
 
 def expand(template: str, **params: str) -> str:
     """Fill ``template`` (``"/edges/https/{edge_id}/routes/{id}"``) with checked path segments."""
-    return template.format_map({name: segment(name, value) for name, value in params.items()})
+    return template.format_map(
+        {name: check.path_segment(name, value) for name, value in params.items()}
+    )
 
 
 def with_query(path: str, params: Mapping[str, str], **lists: Sequence[str] | None) -> str:
