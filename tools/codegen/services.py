@@ -77,11 +77,6 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
         call = f"return await self._create({params})"
     elif flat and op.name == "update" and op.path == f"{svc.flat_path}/{{id}}":
         call = f"return await self._update(id, {params})"
-    elif flat:
-        path = _path_expr(op)
-        body_arg = "" if body_expr == "None" else f", body={body_expr}"
-        send = f'await self._http.request("{op.method}", {path}{body_arg})'
-        call = f"return self._decode({send})" if op.response else send
     else:
         path = _path_expr(op)
         fn = "_call" if op.response else "_call_empty"

@@ -243,13 +243,13 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
 
         ``DELETE /reserved_domains/{id}/certificate``
         """
-        await self._http.request("DELETE", ops.expand("/reserved_domains/{id}/certificate", id=id))
+        await self._call_empty("DELETE", ops.expand("/reserved_domains/{id}/certificate", id=id))
 
     async def delete_certificate_management_policy(self, id: str) -> None:
         """Detach the certificate management policy attached to a reserved domain.
 
         ``DELETE /reserved_domains/{id}/certificate_management_policy``
         """
-        await self._http.request(
+        await self._call_empty(
             "DELETE", ops.expand("/reserved_domains/{id}/certificate_management_policy", id=id)
         )
