@@ -32,17 +32,6 @@ from ._limits import Limiter, RequestLimiter
 from ._paging import Page
 from ._types import NOT_GIVEN, NotGiven, RateLimit
 from ._version import __version__
-from .resources.credentials import Credential, CredentialRequest, CredentialsService
-from .resources.ssh import (
-    SSHCertificateAuthoritiesService,
-    SSHCertificateAuthority,
-    SSHCredential,
-    SSHCredentialRequest,
-    SSHCredentialsService,
-    SSHUserCertificate,
-    SSHUserCertificateRequest,
-    SSHUserCertificatesService,
-)
 
 if TYPE_CHECKING:
     from ._aiohttp import AiohttpTransport
@@ -57,6 +46,17 @@ if TYPE_CHECKING:
         Unknown,
     )
     from .journal import Journal, JournalEntry, JournalError, SQLiteJournal
+    from .resources.credentials import Credential, CredentialRequest, CredentialsService
+    from .resources.ssh import (
+        SSHCertificateAuthoritiesService,
+        SSHCertificateAuthority,
+        SSHCredential,
+        SSHCredentialRequest,
+        SSHCredentialsService,
+        SSHUserCertificate,
+        SSHUserCertificateRequest,
+        SSHUserCertificatesService,
+    )
 
 _LAZY = {
     "AiohttpTransport": "._aiohttp",
@@ -74,11 +74,28 @@ _LAZY = {
         ".bulk",
     ),
     **dict.fromkeys(("Journal", "JournalEntry", "JournalError", "SQLiteJournal"), ".journal"),
+    **dict.fromkeys(
+        ("Credential", "CredentialRequest", "CredentialsService"), ".resources.credentials"
+    ),
+    **dict.fromkeys(
+        (
+            "SSHCertificateAuthoritiesService",
+            "SSHCertificateAuthority",
+            "SSHCredential",
+            "SSHCredentialRequest",
+            "SSHCredentialsService",
+            "SSHUserCertificate",
+            "SSHUserCertificateRequest",
+            "SSHUserCertificatesService",
+        ),
+        ".resources.ssh",
+    ),
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Names whose modules load on first use: aiohttp's transport, bulk issuance, journals."""
+    """Names whose modules load on first use: aiohttp's transport, bulk issuance, journals,
+    the seed services and their records."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'ngrok_async' has no attribute {name!r}")

@@ -54,24 +54,28 @@ class _Wire:
 
 async def attempt(
     send: Send,
-    request: httpx.Request,
+    prepared: httpx.Request | Callable[[], httpx.Request],
     limiter: RequestLimiter,
     *,
+    method: str,
     deadline: float,
     max_bytes: int,
     resource: str,
     traced: bool,
     closed: Callable[[], bool],
 ) -> Attempt:
-    """Send ``request`` once, holding a limiter slot only while it is on the wire.
+    """Send the request once, holding a limiter slot only while it is on the wire.
 
-    ``traced``: the transport reports httpcore's trace events, so "not sent yet" can be known.
+    ``prepared``: the request, or a function that builds it once the slot is held (for bodies
+    with values that must be computed at send time). ``traced``: the transport reports
+    httpcore's trace events, so "not sent yet" can be known.
     """
     wire = _Wire(False)
-    request.extensions["trace"] = wire.trace
     out = Attempt()
     try:
         async with limiter.slot():
+            request = prepared if isinstance(prepared, httpx.Request) else prepared()
+            request.extensions["trace"] = wire.trace
             if not traced:
                 wire.sent = None
             with anyio.move_on_after(deadline) as scope:
@@ -105,7 +109,7 @@ async def attempt(
             out.error = NgrokConnectionError(f"{resource} failed: {type(exc).__name__}: {exc}")
             out.error.__cause__ = exc
     except BaseException as exc:
-        if request.method == "POST" and wire.sent is not False:
+        if method == "POST" and wire.sent is not False:
             _mark_in_doubt(exc, resource)
         raise
     out.maybe_sent = wire.sent is not False

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx
 
@@ -24,12 +24,14 @@ from ._urls import check_base_url
 from ._validate import header_map, query_map
 from ._version import __version__
 from .resources._generated import GeneratedServices
-from .resources.credentials import CredentialsService
-from .resources.ssh import (
-    SSHCertificateAuthoritiesService,
-    SSHCredentialsService,
-    SSHUserCertificatesService,
-)
+
+if TYPE_CHECKING:  # the seed services load on first use, like the generated ones
+    from .resources.credentials import CredentialsService
+    from .resources.ssh import (
+        SSHCertificateAuthoritiesService,
+        SSHCredentialsService,
+        SSHUserCertificatesService,
+    )
 
 DEFAULT_BASE_URL: Final = "https://api.ngrok.com"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=60.0)
@@ -191,21 +193,29 @@ class AsyncClient(GeneratedServices):
     @cached_property
     def credentials(self) -> CredentialsService:
         """Tunnel credentials (agent authtokens)."""
+        from .resources.credentials import CredentialsService
+
         return CredentialsService(self._http)
 
     @cached_property
     def ssh_credentials(self) -> SSHCredentialsService:
         """SSH public keys for ngrok's SSH gateway."""
+        from .resources.ssh import SSHCredentialsService
+
         return SSHCredentialsService(self._http)
 
     @cached_property
     def ssh_certificate_authorities(self) -> SSHCertificateAuthoritiesService:
         """SSH certificate authorities."""
+        from .resources.ssh import SSHCertificateAuthoritiesService
+
         return SSHCertificateAuthoritiesService(self._http)
 
     @cached_property
     def ssh_user_certificates(self) -> SSHUserCertificatesService:
         """SSH user certificates."""
+        from .resources.ssh import SSHUserCertificatesService
+
         return SSHUserCertificatesService(self._http)
 
     @property

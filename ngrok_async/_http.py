@@ -32,6 +32,7 @@ from ._errors import (
 )
 from ._limits import RequestLimiter
 from ._transport import Send
+from ._types import AtSend
 from ._urls import Origin, follow_target, query_string
 
 logger = logging.getLogger("ngrok_async")
@@ -196,14 +197,24 @@ class HTTPCore:
         if params or extra_query:
             query = {**self._query, **(params or {}), **(extra_query or {})}
         url = self._origin.base + path + query_string(query)
+        if body is not None and any(isinstance(value, AtSend) for value in body.values()):
+            late = body
+
+            def build() -> httpx.Request:
+                resolved = {k: v.value() if isinstance(v, AtSend) else v for k, v in late.items()}
+                return self._build(method, url, dumps(resolved), extra_headers)
+
+            return await self._send(method, path, build, decode)
         content = None if body is None else dumps(body)
-        return await self._send(method, url, path, content, decode, extra_headers)
+        return await self._send(
+            method, path, self._build(method, url, content, extra_headers), decode
+        )
 
     async def follow(self, url: object, decode: Callable[[Any], Any] | None = None) -> Any:
         """GET a URL the API handed out (``next_page_uri``) after checking it is on the API
         origin; anything else raises :class:`UnsafeURLError` without a request."""
         target, path = follow_target(self._origin, url)
-        return await self._send("GET", target, path, None, decode, None)
+        return await self._send("GET", path, self._build("GET", target, None, None), decode)
 
     def _check_usable(self) -> None:
         if self._client.is_closed:
@@ -250,14 +261,11 @@ class HTTPCore:
     async def _send(
         self,
         method: str,
-        url: str,
         path: str,
-        content: bytes | None,
+        request: httpx.Request | Callable[[], httpx.Request],
         decode: Callable[[Any], Any] | None,
-        extra_headers: Mapping[str, str] | None,
     ) -> Any:
         self._check_usable()
-        request = self._build(method, url, content, extra_headers)
         where = f"{method} {path}"
         retries = 0
         maybe_done = False
@@ -267,6 +275,7 @@ class HTTPCore:
                 self._send_one,
                 request,
                 self._limiter,
+                method=method,
                 deadline=self._deadline,
                 max_bytes=self._max_bytes,
                 resource=where,

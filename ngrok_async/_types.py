@@ -64,3 +64,13 @@ DEFAULT_RATE_LIMIT: Final = RateLimit()
 
 DEFAULT_CLOCK_SKEW: Final = timedelta(minutes=5)
 """How far before a failed attempt bulk reconciliation lists back (client/server clock skew)."""
+
+
+class AtSend:
+    """A request body value computed when its attempt is about to go on the wire (after any
+    wait on the limiter), e.g. a certificate's ``valid_until`` from ``valid_for``."""
+
+    __slots__ = ()
+
+    def value(self) -> object:
+        raise NotImplementedError

@@ -93,3 +93,24 @@ async def test_a_bulk_request_gets_its_window_when_a_worker_takes_it(
         "2031-05-01T13:20:00Z",
         "2031-05-01T13:30:00Z",
     ]
+
+
+async def test_a_create_that_waited_on_the_limiter_still_gets_its_whole_span(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from ngrok_async import RateLimit
+
+    started = time.monotonic()
+    monkeypatch.setattr(ssh, "_now", lambda: T0 + timedelta(seconds=time.monotonic() - started))
+    fake = FakeNgrok()
+    async with fake.client(rate_limit=RateLimit(1, 1.5)) as ngrok:
+        ca = await ngrok.ssh_certificate_authorities.create()  # takes the window's one permit
+        await ngrok.ssh_user_certificates.create(  # built now, sent ~1.5 s later
+            ca.id, generate_key_pair()[1], valid_for=timedelta(hours=1)
+        )
+
+    (body,) = sent_bodies(fake)
+    sent_until = datetime.fromisoformat(str(body["valid_until"]).replace("Z", "+00:00"))
+    assert sent_until >= T0 + timedelta(hours=1, seconds=1)

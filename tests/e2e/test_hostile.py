@@ -173,36 +173,29 @@ class Stalling(httpx.AsyncHTTPTransport):
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_a_create_stalled_before_sending_is_retried(
-    backend: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("sent", "error", "calls"),
+    [(False, NgrokTimeoutError, 3), (True, AmbiguousCreateError, 1)],
+    ids=["before-sending-is-retried", "after-sending-is-ambiguous"],
+)
+def test_a_stalled_create(
+    backend: str,
+    sent: bool,
+    error: type[Exception],
+    calls: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     no_sleep(monkeypatch)
-    transport = Stalling(sent=False)
+    transport = Stalling(sent=sent)
 
     async def main() -> None:
         async with AsyncClient(KEY, transport=transport, timeout=0.2, max_retries=2) as ngrok:
-            with pytest.raises(NgrokTimeoutError) as caught:
+            with pytest.raises(error) as caught:
                 await ngrok.credentials.create(description="x")
-        assert not isinstance(caught.value, AmbiguousCreateError)
+        assert sent or not isinstance(caught.value, AmbiguousCreateError)
 
     anyio.run(main, backend=backend)
-    assert transport.calls == 3
-
-
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_a_create_stalled_after_sending_is_ambiguous(
-    backend: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    no_sleep(monkeypatch)
-    transport = Stalling(sent=True)
-
-    async def main() -> None:
-        async with AsyncClient(KEY, transport=transport, timeout=0.2, max_retries=2) as ngrok:
-            with pytest.raises(AmbiguousCreateError):
-                await ngrok.credentials.create(description="x")
-
-    anyio.run(main, backend=backend)
-    assert transport.calls == 1
+    assert transport.calls == calls
 
 
 # -- body caps ------------------------------------------------------------------------------
