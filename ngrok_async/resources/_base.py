@@ -90,13 +90,6 @@ class Service(Generic[R]):
             async for page in pages:
                 yield page
 
-    async def _items(self, pages: AsyncIterator[Page[Q]]) -> AsyncIterator[Q]:
-        """The items of ``pages``, one page held at a time; closing this closes ``pages``."""
-        async with contextlib.aclosing(_generator(pages)) as opened:
-            async for page in opened:
-                for item in page.items:
-                    yield item
-
 
 class ResourceService(Service[R]):
     """Operations on one ngrok collection such as ``/credentials``."""
@@ -142,10 +135,11 @@ class ResourceService(Service[R]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
         Only one page is held in memory at a time.
         """
-        items = _generator(self._items(self.pages(limit=limit, before_id=before_id, filter=filter)))
-        async with contextlib.aclosing(items):  # closing this generator closes the inner ones
-            async for item in items:
-                yield item
+        pages = _generator(self.pages(limit=limit, before_id=before_id, filter=filter))
+        async with contextlib.aclosing(pages):  # closing this generator closes the inner ones
+            async for page in pages:
+                for item in page.items:
+                    yield item
 
     async def pages(
         self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
