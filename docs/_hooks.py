@@ -29,6 +29,6 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
         title = module.rsplit(".", 1)[1]
         blocks.append(
             f"## `{title}`\n\n::: {module}\n    options:\n      show_root_heading: false\n"
-            "      heading_level: 3\n      show_submodules: false\n"
+            "      heading_level: 3\n      show_submodules: false\n      inherited_members: true\n"
         )
     return markdown.replace(MARKER, "\n".join(blocks))

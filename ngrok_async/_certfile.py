@@ -1,4 +1,7 @@
-"""Writing an OpenSSH certificate next to its key: ``<key>-cert.pub``, atomically, 0o644."""
+"""Where a certificate goes next to its key (``<key>-cert.pub``) and writing it atomically, 0o644.
+
+No SSH parsing here: :func:`ngrok_async.ssh_keys.write_certificate` checks the line first.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,9 @@ import contextlib
 import os
 import pathlib
 import tempfile
-from typing import Protocol
 
 CERT_FILE_MODE = 0o644
 """Certificates are public, like ``.pub`` files: owner read/write, everyone read."""
-
-
-class HasCertificate(Protocol):
-    @property
-    def certificate(self) -> str: ...
 
 
 def certificate_path(
@@ -31,36 +28,9 @@ def certificate_path(
     return (pathlib.Path(directory) if directory is not None else path.parent) / f"{stem}-cert.pub"
 
 
-def write_certificate(
-    key_path: str | os.PathLike[str],
-    certificate: str | HasCertificate,
-    *,
-    directory: str | os.PathLike[str] | None = None,
-) -> pathlib.Path:
-    """Save ``certificate`` as ``<key>-cert.pub`` next to ``key_path`` and return that path.
-
-    ``key_path`` is the private key (``~/.ssh/id_ed25519``) or its ``.pub`` file; ``ssh`` then
-    finds ``~/.ssh/id_ed25519-cert.pub`` by itself. ``certificate`` is the certificate line or
-    a record with a ``certificate`` field (``SSHUserCertificate``); it must parse as an OpenSSH
-    certificate. The line goes to a temporary file in the target directory, which is made
-    0o644, flushed to disk and renamed over the target (``os.replace``): readers see the old
-    certificate or the new one, never a partial file. Key files are never opened for writing.
-
-    Raises:
-        InvalidCertificateError: ``certificate`` is not an OpenSSH certificate.
-        ValueError: ``key_path`` is itself a ``-cert.pub`` path.
-        OSError: the directory is missing or not writable.
-    """
-    from .ssh_keys import InvalidCertificateError, parse_certificate
-
-    text = (
-        certificate if isinstance(certificate, str) else getattr(certificate, "certificate", None)
-    )
-    line = text.strip() if isinstance(text, str) else ""
-    if not line or "\n" in line or "\r" in line:
-        raise InvalidCertificateError("expected one OpenSSH certificate line")
-    parse_certificate(line)
-    target = certificate_path(key_path, directory=directory)
+def write_line(target: pathlib.Path, line: str) -> pathlib.Path:
+    """Write ``line`` to ``target`` atomically: a temporary file in the same directory, made
+    0o644, flushed to disk and renamed over ``target`` (readers see the old file or the new)."""
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as file:

@@ -11,24 +11,22 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import anyio
-import httpx
 
 from ._errors import (
     AmbiguousCreateError,
     InvalidParameterError,
+    NgrokAPIError,
     NgrokConnectionError,
     NgrokDecodeError,
     NgrokError,
-    RateLimitError,
-    ServerError,
 )
+from ._retry import Failure, classify
 from ._validate import METADATA_MAX_BYTES
 
 MARKER_KEY = "ngrok_async_bulk"
 """The ``metadata`` JSON member holding a request's marker, ``"<run_id>:<index>"``."""
 
 R = TypeVar("R")
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def add_marker(metadata: str, marker: str) -> str:
@@ -175,10 +173,11 @@ def verdict(error: NgrokError) -> Literal["ambiguous", "transient", "rejected"]:
     trying again may work (429, 503, never sent); or it was refused."""
     if isinstance(error, (AmbiguousCreateError, NgrokDecodeError)):
         return "ambiguous"  # a 2xx we could not decode did create it
-    if isinstance(error, NgrokConnectionError):
-        return "transient" if isinstance(error.__cause__, _NOT_SENT) else "ambiguous"
-    if isinstance(error, RateLimitError):
+    if isinstance(error, NgrokConnectionError):  # a transport failure: its cause says which
+        return "transient" if classify(None, error.__cause__) is Failure.NO_WORK else "ambiguous"
+    if not isinstance(error, NgrokAPIError):
+        return "rejected"
+    failure = classify(error.status_code, None)
+    if failure is Failure.NO_WORK:
         return "transient"
-    if isinstance(error, ServerError):
-        return "transient" if error.status_code == 503 else "ambiguous"
-    return "rejected"
+    return "rejected" if failure is Failure.FATAL else "ambiguous"

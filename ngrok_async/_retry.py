@@ -36,25 +36,29 @@ class Verdict(enum.Enum):
     AMBIGUOUS = enum.auto()  # a create may have reached the server: raise AmbiguousCreateError
 
 
-class _Kind(enum.Enum):
+class Failure(enum.Enum):
+    """The one classification of a failed attempt, shared by the retry rule and by bulk
+    reconciliation (:func:`ngrok_async._reconcile.verdict`)."""
+
     NO_WORK = enum.auto()  # provably not processed: retry any method
     MAYBE_SENT = enum.auto()  # transient, may have been processed: retry idempotent methods only
     SERVER_FAILED = enum.auto()  # 500 and unlisted 5xx: may have been processed, not transient
     FATAL = enum.auto()
 
 
-def _classify(status: int | None, error: BaseException | None) -> _Kind:
+def classify(status: int | None, error: BaseException | None) -> Failure:
+    """What a failure says about the work done, from its error ``status`` or transport ``error``."""
     if status is not None:
         if status in (429, 503):
-            return _Kind.NO_WORK
+            return Failure.NO_WORK
         if status in (502, 504):
-            return _Kind.MAYBE_SENT
-        return _Kind.SERVER_FAILED if 500 <= status <= 599 else _Kind.FATAL
+            return Failure.MAYBE_SENT
+        return Failure.SERVER_FAILED if 500 <= status <= 599 else Failure.FATAL
     if isinstance(error, _NOT_SENT):
-        return _Kind.NO_WORK
+        return Failure.NO_WORK
     if isinstance(error, _MAYBE_SENT) and not isinstance(error, httpx.LocalProtocolError):
-        return _Kind.MAYBE_SENT
-    return _Kind.FATAL
+        return Failure.MAYBE_SENT
+    return Failure.FATAL
 
 
 def decide(
@@ -72,19 +76,19 @@ def decide(
     """
     if (status is None) == (error is None):
         raise ValueError("pass exactly one of status and error")
-    kind = _classify(status, error)
-    if kind is _Kind.FATAL:
+    kind = classify(status, error)
+    if kind is Failure.FATAL:
         return Verdict.FAIL
-    if kind is not _Kind.NO_WORK and method.upper() not in IDEMPOTENT_METHODS:
+    if kind is not Failure.NO_WORK and method.upper() not in IDEMPOTENT_METHODS:
         return Verdict.AMBIGUOUS
-    if kind is _Kind.SERVER_FAILED or retries_done >= max_retries:
+    if kind is Failure.SERVER_FAILED or retries_done >= max_retries:
         return Verdict.FAIL
     return Verdict.RETRY
 
 
 def may_have_reached_server(status: int | None, error: BaseException | None) -> bool:
     """False only when the attempt provably did no work (429, 503, connect or pool failure)."""
-    return _classify(status, error) is not _Kind.NO_WORK
+    return classify(status, error) is not Failure.NO_WORK
 
 
 def _ceiling(retries_done: int, base: float, cap: float) -> float:

@@ -24,14 +24,15 @@ import anyio
 import anyio.to_thread
 import attrs
 
-from ._certfile import certificate_path, write_certificate
 from ._errors import InvalidParameterError, NgrokError
 from ._types import NOT_GIVEN
 from .ssh_keys import (
     CertificateVerificationError,
     InvalidCertificateError,
+    certificate_path,
     fingerprint_sha256,
     parse_certificate,
+    write_certificate,
 )
 
 if TYPE_CHECKING:

@@ -16,14 +16,14 @@ import hashlib
 import os
 import pathlib
 from datetime import datetime, timedelta, timezone
-from typing import Literal, TypeAlias
+from typing import Literal, Protocol, TypeAlias
 
 import attrs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from ._certfile import certificate_path, write_certificate
+from ._certfile import certificate_path, write_line
 from ._openssh import CERT_SUFFIX as _CERT_SUFFIX
 from ._openssh import KEY_TYPES as _KEY_TYPES
 from ._openssh import InvalidPublicKeyError, check_key_line
@@ -279,6 +279,41 @@ def verify_certificate(
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+
+class HasCertificate(Protocol):
+    @property
+    def certificate(self) -> str: ...
+
+
+def write_certificate(
+    key_path: str | os.PathLike[str],
+    certificate: str | HasCertificate,
+    *,
+    directory: str | os.PathLike[str] | None = None,
+) -> pathlib.Path:
+    """Save ``certificate`` as ``<key>-cert.pub`` next to ``key_path`` and return that path.
+
+    ``key_path`` is the private key (``~/.ssh/id_ed25519``) or its ``.pub`` file; ``ssh`` then
+    finds ``~/.ssh/id_ed25519-cert.pub`` by itself. ``certificate`` is the certificate line or
+    a record with a ``certificate`` field (``SSHUserCertificate``); it must parse as an OpenSSH
+    certificate. The line goes to a temporary file in the target directory, which is made
+    0o644, flushed to disk and renamed over the target (``os.replace``): readers see the old
+    certificate or the new one, never a partial file. Key files are never opened for writing.
+
+    Raises:
+        InvalidCertificateError: ``certificate`` is not an OpenSSH certificate.
+        ValueError: ``key_path`` is itself a ``-cert.pub`` path.
+        OSError: the directory is missing or not writable.
+    """
+    text = (
+        certificate if isinstance(certificate, str) else getattr(certificate, "certificate", None)
+    )
+    line = text.strip() if isinstance(text, str) else ""
+    if not line or "\n" in line or "\r" in line:
+        raise InvalidCertificateError("expected one OpenSSH certificate line")
+    parse_certificate(line)
+    return write_line(certificate_path(key_path, directory=directory), line)
 
 
 def _single_line(text: str, error: type[ValueError], source: str = "the value") -> str:

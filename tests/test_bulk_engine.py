@@ -14,7 +14,7 @@ from ngrok_async import BulkCancelledError, BulkProgress, BulkRun, InvalidParame
 from ngrok_async._reconcile import Reconciler
 from ngrok_async.bulk import BulkOps
 
-from .test_bulk import collect
+from .test_bulk_services import collect
 
 
 @attrs.frozen

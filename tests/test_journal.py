@@ -20,7 +20,7 @@ from ngrok_async import (
 )
 from ngrok_async.testing import FakeNgrok
 
-from .test_bulk import LoseResponses, collect, keys, with_ca
+from .test_bulk_services import LoseResponses, collect, keys, with_ca
 
 pytestmark = pytest.mark.usefixtures("sleeps")
 BACKENDS = ["asyncio", "trio"]

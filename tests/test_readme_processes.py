@@ -12,7 +12,7 @@ import pytest
 import ngrok_async
 from ngrok_async.testing import FakeNgrok
 
-from .test_bulk import keys
+from .test_bulk_services import keys
 from .test_readme import README, _section_code
 
 

@@ -1,27 +1,25 @@
-"""What every resource service shares: get, list, pages, delete, and body building.
+"""The one service base, and what flat collections add to it.
 
-A concrete service is a declaration: its collection path, record class, list key, and the
-checks for its create/update fields; its ``create``/``update`` methods only spell out typed
-keyword parameters and hand them to :meth:`ResourceService._create` / ``_update``.
+:class:`Service` is what every service (hand-written or generated) stands on: the client's
+request path, its record's decoder, and three helpers — call (decoded), call-empty, pages.
+:class:`ResourceService` adds a flat collection (``/api_keys``, ``/api_keys/{id}``): get,
+list, pages, delete, and create/update from a checks table. A concrete service is a
+declaration: its collection path, record class, list key, and the checks for its fields; its
+``create``/``update`` methods only spell out typed keyword parameters. Services under other
+paths (``/edges/https/{edge_id}/routes``) subclass :class:`Service` and name each path.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
-
-import attrs
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from .. import _validate as check
 from .._convert import structurer
-from .._errors import InvalidParameterError
 from .._http import HTTPCore
 from .._paging import Page, iter_pages
 from .._types import NOT_GIVEN
-
-if TYPE_CHECKING:
-    from ..bulk import BulkOps
 
 R = TypeVar("R")
 Q = TypeVar("Q")
@@ -58,14 +56,11 @@ def page_params(limit: int | None, before_id: str | None, **extra: Any) -> dict[
     return params
 
 
-class ResourceService(Generic[R]):
-    """Operations on one ngrok collection such as ``/credentials``."""
+class Service(Generic[R]):
+    """A service of the API: requests through the client's one request path, records decoded
+    into :attr:`record`."""
 
-    path: ClassVar[str]
     record: ClassVar[type[Any]]
-    list_key: ClassVar[str]
-    create_checks: ClassVar[Checks] = {}
-    update_checks: ClassVar[Checks] = {}
 
     __slots__ = ("_decode", "_http")
 
@@ -74,7 +69,37 @@ class ResourceService(Generic[R]):
         self._decode: Callable[[Any], R] = _decoder(self.record)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.path}>"
+        path = getattr(self, "path", None)
+        return f"<{type(self).__name__} {path}>" if path else f"<{type(self).__name__}>"
+
+    async def _call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> R:
+        record: R = await self._http.request(method, path, body=body, decode=self._decode)
+        return record
+
+    async def _call_empty(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None
+    ) -> None:
+        await self._http.request(method, path, body=body)
+
+    async def _pages(
+        self, path: str, key: str, params: Mapping[str, str]
+    ) -> AsyncIterator[Page[R]]:
+        """Each page of the listing at ``path``, its items under ``key`` in the body."""
+        pages = _generator(iter_pages(self._http, path, params, key, self._decode))
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                yield page
+
+
+class ResourceService(Service[R]):
+    """Operations on one ngrok collection such as ``/credentials``."""
+
+    path: ClassVar[str]
+    list_key: ClassVar[str]
+    create_checks: ClassVar[Checks] = {}
+    update_checks: ClassVar[Checks] = {}
+
+    __slots__ = ()
 
     def _item_path(self, id: str) -> str:
         return f"{self.path}/{check.path_segment('id', id)}"
@@ -84,54 +109,22 @@ class ResourceService(Generic[R]):
         return build_body(self.create_checks, params, nullable=False)
 
     async def _post(self, body: dict[str, Any]) -> R:
-        record: R = await self._http.request("POST", self.path, body=body, decode=self._decode)
-        return record
+        return await self._call("POST", self.path, body)
 
     async def _create(self, params: Mapping[str, Any]) -> R:
         return await self._post(self._create_body(params))
 
-    def _same(self, body: Mapping[str, Any], record: R) -> bool:
-        """Whether a listed ``record`` that carries a bulk marker matches the create ``body``."""
-        return True
-
-    def _bulk_ops(self, request_type: type[Q]) -> BulkOps[Q, R]:
-        """What :class:`~ngrok_async.bulk.BulkRun` needs to create ``request_type`` items."""
-
-        def body(request: Q) -> dict[str, Any]:
-            if not isinstance(request, request_type):
-                raise InvalidParameterError(
-                    "request", f"must be a {request_type.__name__}, got {type(request).__name__}"
-                )
-            return self._create_body(attrs.asdict(request, recurse=False))  # type: ignore[arg-type]
-
-        def newest_first(filter: str | None) -> AsyncIterator[R]:
-            return self.list(limit=100, filter=filter)
-
-        from ..bulk import BulkOps
-
-        return BulkOps(
-            body=body,
-            create=self._post,
-            newest_first=newest_first,
-            decode=self._decode,
-            job=self.path,
-            same=self._same,
-        )
-
     async def _update(self, id: str, params: Mapping[str, Any]) -> R:
-        path = self._item_path(id)
         body = build_body(self.update_checks, params, nullable=True)
-        record: R = await self._http.request("PATCH", path, body=body, decode=self._decode)
-        return record
+        return await self._call("PATCH", self._item_path(id), body)
 
     async def get(self, id: str) -> R:
         """Fetch one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""
-        record: R = await self._http.request("GET", self._item_path(id), decode=self._decode)
-        return record
+        return await self._call("GET", self._item_path(id))
 
     async def delete(self, id: str) -> None:
         """Delete one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""
-        await self._http.request("DELETE", self._item_path(id))
+        await self._call_empty("DELETE", self._item_path(id))
 
     async def list(
         self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
@@ -153,7 +146,7 @@ class ResourceService(Generic[R]):
     ) -> AsyncIterator[Page[R]]:
         """Yield each :class:`~ngrok_async.Page` (items, ``uri``, ``next_page_uri``) in turn."""
         params = page_params(limit, before_id, filter=filter)
-        pages = _generator(iter_pages(self._http, self.path, params, self.list_key, self._decode))
+        pages = _generator(self._pages(self.path, self.list_key, params))
         async with contextlib.aclosing(pages):
             async for page in pages:
                 yield page

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterable, Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 
 from .. import _validate as check
-from .._types import DEFAULT_CLOCK_SKEW, NOT_GIVEN, NotGivenOr
-from ._base import Checks, ResourceService
+from .._types import NOT_GIVEN, NotGivenOr
+from ._base import Checks
+from ._bulk import BulkCreateService
 
 if TYPE_CHECKING:  # bulk issuance loads on first use
-    from ..bulk import BulkProgress, BulkRun
-    from ..journal import Journal
+    pass
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -42,11 +41,16 @@ class CredentialRequest:
     owner_id: NotGivenOr[str] = NOT_GIVEN
 
 
-class CredentialsService(ResourceService[Credential]):
-    """Tunnel authtoken credentials: ``client.credentials``."""
+class CredentialsService(BulkCreateService[CredentialRequest, Credential]):
+    """Tunnel authtoken credentials: ``client.credentials``.
+
+    ``create_many`` (:mod:`ngrok_async.bulk`) creates many; a credential found by
+    reconciliation has no ``token``: delete it and create it again if you need the token.
+    """
 
     path = "/credentials"
     record = Credential
+    request = CredentialRequest
     list_key = "credentials"
     update_checks: ClassVar[Checks] = {
         "description": check.description,
@@ -89,40 +93,4 @@ class CredentialsService(ResourceService[Credential]):
         """
         return await self._update(
             id, {"description": description, "metadata": metadata, "acl": acl}
-        )
-
-    def create_many(
-        self,
-        requests: Iterable[CredentialRequest] | AsyncIterable[CredentialRequest],
-        *,
-        concurrency: int = 8,
-        reconcile: bool = False,
-        max_attempts: int = 3,
-        reconcile_delay: float = 1.0,
-        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
-        on_progress: Callable[[BulkProgress], object] | None = None,
-        journal: Journal | str | os.PathLike[str] | None = None,
-        key: Callable[[CredentialRequest], str] | None = None,
-        on_created: Callable[[Credential], object] | None = None,
-    ) -> BulkRun[CredentialRequest, Credential]:
-        """Create credentials concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
-
-        ``async with ngrok.credentials.create_many(reqs) as results: async for r in results:``.
-        A credential found by reconciliation has no ``token`` (the API returns it only once):
-        delete it and create it again if you need the token.
-        """
-        from ..bulk import BulkRun
-
-        return BulkRun(
-            requests,
-            self._bulk_ops(CredentialRequest),
-            concurrency=concurrency,
-            reconcile=reconcile,
-            max_attempts=max_attempts,
-            reconcile_delay=reconcile_delay,
-            clock_skew=clock_skew,
-            on_progress=on_progress,
-            journal=journal,
-            key=key,
-            on_created=on_created,
         )

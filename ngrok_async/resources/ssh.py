@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -12,12 +11,11 @@ import attrs
 from .. import _validate as check
 from .._convert import format_datetime
 from .._errors import InvalidParameterError
-from .._types import DEFAULT_CLOCK_SKEW, NOT_GIVEN, AtSend, NotGivenOr
+from .._types import NOT_GIVEN, AtSend, NotGivenOr
 from ._base import Checks, ResourceService
+from ._bulk import BulkCreateService
 
 if TYPE_CHECKING:  # bulk issuance and certificate parsing load on first use
-    from ..bulk import BulkProgress, BulkRun
-    from ..journal import Journal
     from ..ssh_keys import CertificateInfo, KeyInput
 
 _DESCRIBED = {"description": check.description, "metadata": check.metadata}
@@ -172,11 +170,16 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SSHCredentialsService(ResourceService[SSHCredential]):
-    """SSH public keys for ngrok's SSH tunnel gateway: ``client.ssh_credentials``."""
+class SSHCredentialsService(BulkCreateService[SSHCredentialRequest, SSHCredential]):
+    """SSH public keys for ngrok's SSH tunnel gateway: ``client.ssh_credentials``.
+
+    ``create_many`` registers keys concurrently; reconciliation matches the marker and the
+    public key.
+    """
 
     path = "/ssh_credentials"
     record = SSHCredential
+    request = SSHCredentialRequest
     list_key = "ssh_credentials"
     update_checks: ClassVar[Checks] = {**_DESCRIBED, "acl": check.string_list}
     create_checks: ClassVar[Checks] = {
@@ -223,38 +226,6 @@ class SSHCredentialsService(ResourceService[SSHCredential]):
 
     def _same(self, body: Mapping[str, Any], record: SSHCredential) -> bool:
         return _same_key(body.get("public_key"), record.public_key)
-
-    def create_many(
-        self,
-        requests: Iterable[SSHCredentialRequest] | AsyncIterable[SSHCredentialRequest],
-        *,
-        concurrency: int = 8,
-        reconcile: bool = False,
-        max_attempts: int = 3,
-        reconcile_delay: float = 1.0,
-        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
-        on_progress: Callable[[BulkProgress], object] | None = None,
-        journal: Journal | str | os.PathLike[str] | None = None,
-        key: Callable[[SSHCredentialRequest], str] | None = None,
-        on_created: Callable[[SSHCredential], object] | None = None,
-    ) -> BulkRun[SSHCredentialRequest, SSHCredential]:
-        """Register SSH keys concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
-        Reconciliation matches the marker and the public key."""
-        from ..bulk import BulkRun
-
-        return BulkRun(
-            requests,
-            self._bulk_ops(SSHCredentialRequest),
-            concurrency=concurrency,
-            reconcile=reconcile,
-            max_attempts=max_attempts,
-            reconcile_delay=reconcile_delay,
-            clock_skew=clock_skew,
-            on_progress=on_progress,
-            journal=journal,
-            key=key,
-            on_created=on_created,
-        )
 
 
 class SSHCertificateAuthoritiesService(ResourceService[SSHCertificateAuthority]):
@@ -308,11 +279,16 @@ class SSHCertificateAuthoritiesService(ResourceService[SSHCertificateAuthority])
         return await self._update(id, {"description": description, "metadata": metadata})
 
 
-class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
-    """SSH user certificates signed by one of the account's certificate authorities."""
+class SSHUserCertificatesService(BulkCreateService[SSHUserCertificateRequest, SSHUserCertificate]):
+    """SSH user certificates signed by one of the account's certificate authorities.
+
+    ``create_many`` issues certificates concurrently; reconciliation matches the marker, the
+    public key and the CA.
+    """
 
     path = "/ssh_user_certificates"
     record = SSHUserCertificate
+    request = SSHUserCertificateRequest
     list_key = "ssh_user_certificates"
     update_checks: ClassVar[Checks] = _DESCRIBED
     create_checks: ClassVar[Checks] = {
@@ -390,35 +366,3 @@ class SSHUserCertificatesService(ResourceService[SSHUserCertificate]):
         return record.ssh_certificate_authority_id == body.get(
             "ssh_certificate_authority_id"
         ) and _same_key(body.get("public_key"), record.public_key)
-
-    def create_many(
-        self,
-        requests: Iterable[SSHUserCertificateRequest] | AsyncIterable[SSHUserCertificateRequest],
-        *,
-        concurrency: int = 8,
-        reconcile: bool = False,
-        max_attempts: int = 3,
-        reconcile_delay: float = 1.0,
-        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
-        on_progress: Callable[[BulkProgress], object] | None = None,
-        journal: Journal | str | os.PathLike[str] | None = None,
-        key: Callable[[SSHUserCertificateRequest], str] | None = None,
-        on_created: Callable[[SSHUserCertificate], object] | None = None,
-    ) -> BulkRun[SSHUserCertificateRequest, SSHUserCertificate]:
-        """Issue certificates concurrently; options and outcomes in :mod:`ngrok_async.bulk`.
-        Reconciliation matches the marker, the public key and the CA."""
-        from ..bulk import BulkRun
-
-        return BulkRun(
-            requests,
-            self._bulk_ops(SSHUserCertificateRequest),
-            concurrency=concurrency,
-            reconcile=reconcile,
-            max_attempts=max_attempts,
-            reconcile_delay=reconcile_delay,
-            clock_skew=clock_skew,
-            on_progress=on_progress,
-            journal=journal,
-            key=key,
-            on_created=on_created,
-        )

@@ -1,4 +1,5 @@
-"""Fixtures for the fake: a seeded FakeNgrok and a raw httpx client speaking to it."""
+"""Fixtures for the fake: ``fake``, a seeded FakeNgrok, and ``fake_http``, a raw httpx client
+speaking to it (the root conftest's ``api`` is a respx router: a different thing)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def fake() -> FakeNgrok:
 
 
 @pytest.fixture
-async def api(fake: FakeNgrok) -> AsyncIterator[httpx.AsyncClient]:
+async def fake_http(fake: FakeNgrok) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=fake, base_url=fake.base_url, headers=HEADERS) as c:
         yield c
 

@@ -24,15 +24,15 @@ def fake() -> FakeNgrok:
     return FakeNgrok("sk_fake_test_key", seed=7, wall_clock=lambda: NOW + 0.4)
 
 
-async def make_ca(api: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
-    response = await api.post("/ssh_certificate_authorities", json=body)
+async def make_ca(fake_http: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await fake_http.post("/ssh_certificate_authorities", json=body)
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-async def make_cert(api: httpx.AsyncClient, ca_id: str, **body: Any) -> httpx.Response:
+async def make_cert(fake_http: httpx.AsyncClient, ca_id: str, **body: Any) -> httpx.Response:
     payload = {"ssh_certificate_authority_id": ca_id, "public_key": ED25519_KEY, **body}
-    return await api.post("/ssh_user_certificates", json=payload)
+    return await fake_http.post("/ssh_user_certificates", json=payload)
 
 
 def keygen_list(tmp_path: Path, certificate: str) -> str:
@@ -49,10 +49,12 @@ def keygen_list(tmp_path: Path, certificate: str) -> str:
     return done.stdout
 
 
-async def test_ssh_keygen_reads_the_certificate(api: httpx.AsyncClient, tmp_path: Path) -> None:
-    ca = await make_ca(api)
+async def test_ssh_keygen_reads_the_certificate(
+    fake_http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    ca = await make_ca(fake_http)
     response = await make_cert(
-        api,
+        fake_http,
         ca["id"],
         principals=["ec2-user", "root"],
         critical_options={"force-command": "/usr/bin/true", "source-address": "10.0.0.0/8"},
@@ -75,10 +77,10 @@ async def test_ssh_keygen_reads_the_certificate(api: httpx.AsyncClient, tmp_path
 
 
 async def test_explicit_empty_extensions_and_no_principals(
-    api: httpx.AsyncClient, tmp_path: Path
+    fake_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    ca = await make_ca(api)
-    body = (await make_cert(api, ca["id"], extensions={})).json()
+    ca = await make_ca(fake_http)
+    body = (await make_cert(fake_http, ca["id"], extensions={})).json()
     assert body["extensions"] == {}
     assert body["principals"] == []
     listing = keygen_list(tmp_path, body["certificate"])
@@ -94,22 +96,22 @@ async def test_explicit_empty_extensions_and_no_principals(
     )  # fmt: skip
 
 
-async def test_custom_extensions_and_defaults(api: httpx.AsyncClient) -> None:
-    ca = await make_ca(api)
+async def test_custom_extensions_and_defaults(fake_http: httpx.AsyncClient) -> None:
+    ca = await make_ca(fake_http)
     custom = {"permit-port-forwarding": "", "login@example.com": "alice"}
-    body = (await make_cert(api, ca["id"], extensions=custom)).json()
+    body = (await make_cert(fake_http, ca["id"], extensions=custom)).json()
     assert body["extensions"] == custom
     info = ssh_keys.parse_certificate(body["certificate"])
     assert info.extensions == custom
     assert info.critical_options == {}
     # absent (or null) extensions get the documented defaults
-    defaulted = (await make_cert(api, ca["id"], extensions=None)).json()
+    defaulted = (await make_cert(fake_http, ca["id"], extensions=None)).json()
     assert defaulted["extensions"] == {"permit-pty": "", "permit-user-rc": ""}
 
 
-async def test_certificate_content_matches_the_response(api: httpx.AsyncClient) -> None:
-    ca = await make_ca(api)
-    body = (await make_cert(api, ca["id"], principals=["deploy"])).json()
+async def test_certificate_content_matches_the_response(fake_http: httpx.AsyncClient) -> None:
+    ca = await make_ca(fake_http)
+    body = (await make_cert(fake_http, ca["id"], principals=["deploy"])).json()
     info = ssh_keys.verify_certificate(
         body["certificate"],
         ca_public_key=ca["public_key"],
@@ -156,12 +158,12 @@ async def test_serials_are_random_and_seeded() -> None:
     ],
 )
 async def test_each_ca_key_type_signs_verifiable_certificates(
-    api: httpx.AsyncClient, body: dict[str, Any], key_type: str, prefix: str
+    fake_http: httpx.AsyncClient, body: dict[str, Any], key_type: str, prefix: str
 ) -> None:
-    ca = await make_ca(api, **body)
+    ca = await make_ca(fake_http, **body)
     assert ca["key_type"] == key_type
     assert ca["public_key"].startswith(prefix)
-    cert = await make_cert(api, ca["id"], public_key=ECDSA_KEY, principals=["root"])
+    cert = await make_cert(fake_http, ca["id"], public_key=ECDSA_KEY, principals=["root"])
     assert cert.status_code == 201
     assert cert.json()["key_type"] == "ecdsa"
     assert cert.json()["certificate"].startswith("ecdsa-sha2-nistp256-cert-v01@openssh.com ")
@@ -175,16 +177,16 @@ async def test_each_ca_key_type_signs_verifiable_certificates(
 
 
 async def test_rsa_ca_certificate_is_read_by_ssh_keygen(
-    api: httpx.AsyncClient, tmp_path: Path
+    fake_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    ca = await make_ca(api, private_key_type="rsa", key_size=2048)
-    listing = keygen_list(tmp_path, (await make_cert(api, ca["id"])).json()["certificate"])
+    ca = await make_ca(fake_http, private_key_type="rsa", key_size=2048)
+    listing = keygen_list(tmp_path, (await make_cert(fake_http, ca["id"])).json()["certificate"])
     assert "Signing CA: RSA" in listing
 
 
 @pytest.mark.slow
-async def test_rsa_ca_defaults_to_4096_bits(api: httpx.AsyncClient) -> None:
-    ca = await make_ca(api, private_key_type="rsa")
+async def test_rsa_ca_defaults_to_4096_bits(fake_http: httpx.AsyncClient) -> None:
+    ca = await make_ca(fake_http, private_key_type="rsa")
     key = ssh_keys.load_public_key(ca["public_key"])
     assert key.key_size == 4096  # type: ignore[union-attr]
 
@@ -202,17 +204,17 @@ async def test_rsa_ca_defaults_to_4096_bits(api: httpx.AsyncClient) -> None:
     ],
 )  # fmt: skip
 async def test_validity_parsing(
-    api: httpx.AsyncClient,
+    fake_http: httpx.AsyncClient,
     valid_after: str,
     valid_until: str | None,
     expected_after: str,
     expected_until: str,
 ) -> None:
-    ca = await make_ca(api)
+    ca = await make_ca(fake_http)
     body = {"valid_after": valid_after}
     if valid_until is not None:
         body["valid_until"] = valid_until
-    response = await make_cert(api, ca["id"], **body)
+    response = await make_cert(fake_http, ca["id"], **body)
     assert response.status_code == 201, response.text
     assert response.json()["valid_after"] == expected_after
     assert response.json()["valid_until"] == expected_until
@@ -249,20 +251,20 @@ async def test_validity_parsing(
     ],
 )  # fmt: skip
 async def test_certificate_validation_errors(
-    api: httpx.AsyncClient, fake: FakeNgrok, body: dict[str, Any], status: int, code: str
+    fake_http: httpx.AsyncClient, fake: FakeNgrok, body: dict[str, Any], status: int, code: str
 ) -> None:
-    ca = await make_ca(api)
-    response = await make_cert(api, ca["id"], **body)
+    ca = await make_ca(fake_http)
+    response = await make_cert(fake_http, ca["id"], **body)
     assert response.status_code == status
     assert error_of(response)["error_code"] == code
     assert fake.stats.created["ssh_user_certificates"] == 0
 
 
-async def test_deleting_the_ca_orphans_but_keeps_certificates(api: httpx.AsyncClient) -> None:
-    ca = await make_ca(api)
-    cert = (await make_cert(api, ca["id"])).json()
-    assert (await api.delete(f"/ssh_certificate_authorities/{ca['id']}")).status_code == 204
-    assert (await api.get(f"/ssh_user_certificates/{cert['id']}")).json() == cert
-    response = await make_cert(api, ca["id"])
+async def test_deleting_the_ca_orphans_but_keeps_certificates(fake_http: httpx.AsyncClient) -> None:
+    ca = await make_ca(fake_http)
+    cert = (await make_cert(fake_http, ca["id"])).json()
+    assert (await fake_http.delete(f"/ssh_certificate_authorities/{ca['id']}")).status_code == 204
+    assert (await fake_http.get(f"/ssh_user_certificates/{cert['id']}")).json() == cert
+    response = await make_cert(fake_http, ca["id"])
     assert response.status_code == 404
     assert error_of(response)["error_code"] == "ERR_NGROK_1949"

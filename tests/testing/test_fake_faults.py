@@ -30,25 +30,25 @@ def client(fake: FakeNgrok) -> httpx.AsyncClient:
 async def test_rate_limit_rolling_window_rejects_without_doing_work() -> None:
     clock = Clock()
     fake = FakeNgrok(API_KEY, faults=Faults(rate_limit=(3, 10.0)), clock=clock)
-    async with client(fake) as api:
-        statuses = [(await api.post("/credentials")).status_code for _ in range(5)]
+    async with client(fake) as fake_http:
+        statuses = [(await fake_http.post("/credentials")).status_code for _ in range(5)]
         assert statuses == [201, 201, 201, 429, 429]
-        limited = await api.post("/credentials")
+        limited = await fake_http.post("/credentials")
         body = error_of(limited)
         assert body["error_code"] == "ERR_NGROK_226"
         assert "3 API requests per 10 seconds" in body["msg"]
         assert fake.store.count("credentials") == 3  # rejected requests did no work
 
         clock.now = 4.0
-        assert (await api.get("/credentials")).status_code == 429  # still 3 in (-6, 4]
+        assert (await fake_http.get("/credentials")).status_code == 429  # still 3 in (-6, 4]
         clock.now = 10.0  # the three at t=0 leave the window
-        assert [(await api.get("/credentials")).status_code for _ in range(4)] == [
+        assert [(await fake_http.get("/credentials")).status_code for _ in range(4)] == [
             200, 200, 200, 429,
         ]  # fmt: skip
         clock.now = 19.9
-        assert (await api.get("/credentials")).status_code == 429
+        assert (await fake_http.get("/credentials")).status_code == 429
         clock.now = 20.0
-        assert (await api.get("/credentials")).status_code == 200
+        assert (await fake_http.get("/credentials")).status_code == 200
     assert fake.stats.faults["rate_limit"] == 6
     assert fake.stats.responses[429] == 6
 
@@ -56,10 +56,10 @@ async def test_rate_limit_rolling_window_rejects_without_doing_work() -> None:
 async def test_max_concurrent_caps_requests_in_flight() -> None:
     fake = FakeNgrok(API_KEY, faults=Faults(max_concurrent=2, latency=0.2))
     results: list[httpx.Response] = []
-    async with client(fake) as api:
+    async with client(fake) as fake_http:
 
         async def one() -> None:
-            results.append(await api.post("/credentials"))
+            results.append(await fake_http.post("/credentials"))
 
         async with anyio.create_task_group() as tg:
             for _ in range(5):
@@ -71,21 +71,21 @@ async def test_max_concurrent_caps_requests_in_flight() -> None:
         assert fake.store.count("credentials") == 2
         assert fake.stats.faults["max_concurrent"] == 3
         # once the slow ones finish, the cap admits again
-        assert (await api.get("/credentials")).status_code == 200
+        assert (await fake_http.get("/credentials")).status_code == 200
 
 
 async def test_latency_delays_each_answer() -> None:
     fake = FakeNgrok(API_KEY, faults=Faults(latency=0.15))
-    async with client(fake) as api:
+    async with client(fake) as fake_http:
         started = time.monotonic()
-        assert (await api.get("/credentials")).status_code == 200
+        assert (await fake_http.get("/credentials")).status_code == 200
         assert time.monotonic() - started >= 0.14  # asyncio may wake a hair early
 
 
 async def test_unavailable_is_503_before_any_work() -> None:
     fake = FakeNgrok(API_KEY, faults=Faults(p_unavailable=1.0), seed=3)
-    async with client(fake) as api:
-        response = await api.post("/credentials")
+    async with client(fake) as fake_http:
+        response = await fake_http.post("/credentials")
     assert response.status_code == 503
     assert error_of(response)["error_code"] == "ERR_NGROK_503"
     assert fake.store.count("credentials") == 0
@@ -95,22 +95,22 @@ async def test_unavailable_is_503_before_any_work() -> None:
 
 async def test_bad_gateway_after_the_work_is_done() -> None:
     fake = FakeNgrok(API_KEY, faults=Faults(p_bad_gateway_after=1.0), seed=3)
-    async with client(fake) as api:
-        response = await api.post("/credentials", json={"description": "ghost"})
+    async with client(fake) as fake_http:
+        response = await fake_http.post("/credentials", json={"description": "ghost"})
         assert response.status_code == 502
         assert error_of(response)["error_code"] == "ERR_NGROK_502"
         assert [c["description"] for c in fake.resources("credentials")] == ["ghost"]
         assert fake.stats.faults["bad_gateway"] == 1
         fake.faults = Faults()
-        listed = (await api.get("/credentials")).json()
+        listed = (await fake_http.get("/credentials")).json()
         assert [c["description"] for c in listed["credentials"]] == ["ghost"]
 
 
 async def test_drop_after_the_work_raises_remote_protocol_error() -> None:
     fake = FakeNgrok(API_KEY, faults=Faults(p_drop_after=1.0), seed=3)
-    async with client(fake) as api:
+    async with client(fake) as fake_http:
         with pytest.raises(httpx.RemoteProtocolError):
-            await api.post("/credentials")
+            await fake_http.post("/credentials")
     assert fake.store.count("credentials") == 1
     assert fake.stats.faults["drop"] == 1
     assert sum(fake.stats.responses.values()) == 0
@@ -121,10 +121,10 @@ async def outcomes(seed: int, count: int = 60) -> list[Any]:
     faults = Faults(p_unavailable=0.2, p_bad_gateway_after=0.2, p_drop_after=0.2)
     fake = FakeNgrok(API_KEY, faults=faults, seed=seed)
     seen: list[Any] = []
-    async with client(fake) as api:
+    async with client(fake) as fake_http:
         for _ in range(count):
             try:
-                seen.append((await api.get("/credentials")).status_code)
+                seen.append((await fake_http.get("/credentials")).status_code)
             except httpx.RemoteProtocolError:
                 seen.append("drop")
     total = fake.stats.faults
@@ -142,11 +142,11 @@ async def test_faults_are_reproducible_with_a_seed() -> None:
 
 
 async def test_faults_can_be_replaced_at_runtime(fake: FakeNgrok) -> None:
-    async with client(fake) as api:
+    async with client(fake) as fake_http:
         fake.faults = Faults(p_unavailable=1.0)
-        assert (await api.get("/credentials")).status_code == 503
+        assert (await fake_http.get("/credentials")).status_code == 503
         fake.faults = Faults()
-        assert (await api.get("/credentials")).status_code == 200
+        assert (await fake_http.get("/credentials")).status_code == 200
     assert fake.stats.requests == 2
     assert dict(fake.stats.responses) == {503: 1, 200: 1}
 
@@ -174,10 +174,10 @@ def test_transport_and_faults_work_on_trio() -> None:
     async def main() -> list[int]:
         fake = FakeNgrok(API_KEY, faults=Faults(latency=0.01, max_concurrent=1))
         results: list[int] = []
-        async with client(fake) as api:
+        async with client(fake) as fake_http:
 
             async def one() -> None:
-                results.append((await api.post("/credentials")).status_code)
+                results.append((await fake_http.post("/credentials")).status_code)
 
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(one)

@@ -55,9 +55,9 @@ async def test_auth_is_checked_before_faults(fake: FakeNgrok) -> None:
     assert fake.stats.faults["unavailable"] == 0
 
 
-async def test_operation_ids_differ(api: httpx.AsyncClient) -> None:
-    first = error_of(await api.get("/credentials/cr_x"))["details"]["operation_id"]
-    second = error_of(await api.get("/credentials/cr_x"))["details"]["operation_id"]
+async def test_operation_ids_differ(fake_http: httpx.AsyncClient) -> None:
+    first = error_of(await fake_http.get("/credentials/cr_x"))["details"]["operation_id"]
+    second = error_of(await fake_http.get("/credentials/cr_x"))["details"]["operation_id"]
     assert first != second
 
 
@@ -65,8 +65,8 @@ async def test_operation_ids_differ(api: httpx.AsyncClient) -> None:
     "path",
     ["/", "/no_such_service", "/credentials/", "/credentials/a/b", "/Credentials", "//credentials"],
 )
-async def test_unknown_route_is_404(api: httpx.AsyncClient, path: str) -> None:
-    response = await api.get(path)
+async def test_unknown_route_is_404(fake_http: httpx.AsyncClient, path: str) -> None:
+    response = await fake_http.get(path)
     assert response.status_code == 404
     assert error_of(response)["error_code"] == "ERR_NGROK_404"
 
@@ -81,9 +81,9 @@ async def test_unknown_route_is_404(api: httpx.AsyncClient, path: str) -> None:
     ],
 )
 async def test_wrong_method_is_405(
-    api: httpx.AsyncClient, method: str, path: str, allow: str
+    fake_http: httpx.AsyncClient, method: str, path: str, allow: str
 ) -> None:
-    response = await api.request(method, path)
+    response = await fake_http.request(method, path)
     assert response.status_code == 405
     assert response.headers["allow"] == allow
     assert error_of(response)["error_code"] == "ERR_NGROK_405"
@@ -91,9 +91,13 @@ async def test_wrong_method_is_405(
 
 @pytest.mark.parametrize("kind", ["credentials", "ssh_credentials", "ssh_certificate_authorities",
                                   "ssh_user_certificates"])  # fmt: skip
-async def test_unknown_id_is_404_for_every_operation(api: httpx.AsyncClient, kind: str) -> None:
+async def test_unknown_id_is_404_for_every_operation(
+    fake_http: httpx.AsyncClient, kind: str
+) -> None:
     for method in ("GET", "PATCH", "DELETE"):
-        response = await api.request(method, f"/{kind}/x_2TMGIwCp3Yt0fv5eirB7M8D0h7o", json={})
+        response = await fake_http.request(
+            method, f"/{kind}/x_2TMGIwCp3Yt0fv5eirB7M8D0h7o", json={}
+        )
         assert response.status_code == 404, method
         assert error_of(response)["error_code"] == "ERR_NGROK_404"
 
@@ -102,9 +106,9 @@ async def test_unknown_id_is_404_for_every_operation(api: httpx.AsyncClient, kin
     "content", [b"{", b"[]", b'"text"', b"42", b"null", b"\xff\xfe", b'{"a": NaN'], ids=repr
 )
 async def test_body_not_a_json_object_is_400(
-    api: httpx.AsyncClient, fake: FakeNgrok, content: bytes
+    fake_http: httpx.AsyncClient, fake: FakeNgrok, content: bytes
 ) -> None:
-    response = await api.post("/credentials", content=content)
+    response = await fake_http.post("/credentials", content=content)
     assert response.status_code == 400
     assert error_of(response)["error_code"] == "ERR_NGROK_213"
     assert fake.stats.created["credentials"] == 0
@@ -146,39 +150,43 @@ async def test_body_not_a_json_object_is_400(
     ],
 )  # fmt: skip
 async def test_validation_errors(
-    api: httpx.AsyncClient, fake: FakeNgrok, path: str, body: dict[str, Any], code: str
+    fake_http: httpx.AsyncClient, fake: FakeNgrok, path: str, body: dict[str, Any], code: str
 ) -> None:
-    response = await api.post(path, content=json.dumps(body))
+    response = await fake_http.post(path, content=json.dumps(body))
     assert response.status_code == 400
     assert error_of(response)["error_code"] == code
     assert sum(fake.stats.created.values()) == 0
 
 
-async def test_limits_are_inclusive(api: httpx.AsyncClient) -> None:
-    ok = await api.post(
+async def test_limits_are_inclusive(fake_http: httpx.AsyncClient) -> None:
+    ok = await fake_http.post(
         "/credentials", json={"description": "é" * 127 + "x", "metadata": "m" * 4096}
     )
     assert ok.status_code == 201
 
 
-async def test_update_is_validated_and_atomic(api: httpx.AsyncClient) -> None:
-    ident = (await api.post("/credentials", json={"description": "keep"})).json()["id"]
-    response = await api.patch(f"/credentials/{ident}", json={"description": "new", "acl": ["x"]})
+async def test_update_is_validated_and_atomic(fake_http: httpx.AsyncClient) -> None:
+    ident = (await fake_http.post("/credentials", json={"description": "keep"})).json()["id"]
+    response = await fake_http.patch(
+        f"/credentials/{ident}", json={"description": "new", "acl": ["x"]}
+    )
     assert response.status_code == 400
     assert error_of(response)["error_code"] == "ERR_NGROK_600"
-    assert (await api.get(f"/credentials/{ident}")).json()["description"] == "keep"
-    bad_body = await api.patch(f"/credentials/{ident}", content=b"[1]")
+    assert (await fake_http.get(f"/credentials/{ident}")).json()["description"] == "keep"
+    bad_body = await fake_http.patch(f"/credentials/{ident}", content=b"[1]")
     assert error_of(bad_body)["error_code"] == "ERR_NGROK_213"
 
 
-async def test_unknown_fields_are_ignored(api: httpx.AsyncClient) -> None:
-    response = await api.post("/credentials", json={"description": "d", "colour": "blue"})
+async def test_unknown_fields_are_ignored(fake_http: httpx.AsyncClient) -> None:
+    response = await fake_http.post("/credentials", json={"description": "d", "colour": "blue"})
     assert response.status_code == 201
     assert "colour" not in response.json()
 
 
-async def test_recorded_requests_redact_the_key(api: httpx.AsyncClient, fake: FakeNgrok) -> None:
-    await api.post("/credentials?x=1", json={"description": "d"})
+async def test_recorded_requests_redact_the_key(
+    fake_http: httpx.AsyncClient, fake: FakeNgrok
+) -> None:
+    await fake_http.post("/credentials?x=1", json={"description": "d"})
     (recorded,) = fake.requests
     assert recorded.method == "POST"
     assert recorded.path == "/credentials"

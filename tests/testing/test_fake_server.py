@@ -39,23 +39,25 @@ async def raw_exchange(url: str, payload: bytes, *, read_until_close: bool = Tru
 async def test_plain_http_end_to_end(fake: FakeNgrok) -> None:
     async with fake.serve() as url:
         assert url.startswith("http://127.0.0.1:")
-        async with httpx.AsyncClient(base_url=url, headers=HEADERS) as api:
-            ids = [(await api.post("/credentials", json={"description": str(i)})).json()["id"]
+        async with httpx.AsyncClient(base_url=url, headers=HEADERS) as fake_http:
+            ids = [(await fake_http.post("/credentials", json={"description": str(i)})).json()["id"]
                    for i in range(3)]  # fmt: skip
-            first = await api.get("/credentials", params={"limit": 2})
+            first = await fake_http.get("/credentials", params={"limit": 2})
             assert first.status_code == 200
             assert first.http_version == "HTTP/1.1"
             body = first.json()
             assert body["uri"] == f"{url}/credentials"
             assert body["credentials"][0]["uri"] == f"{url}/credentials/{ids[2]}"
-            second = (await api.get(body["next_page_uri"])).json()  # followable on the socket
+            second = (await fake_http.get(body["next_page_uri"])).json()  # followable on the socket
             assert [c["id"] for c in second["credentials"]] == [ids[0]]
-            deleted = await api.delete(f"/credentials/{ids[0]}")
+            deleted = await fake_http.delete(f"/credentials/{ids[0]}")
             assert deleted.status_code == 204
             assert deleted.content == b""
-            missing = await api.get(f"/credentials/{ids[0]}")
+            missing = await fake_http.get(f"/credentials/{ids[0]}")
             assert error_of(missing)["error_code"] == "ERR_NGROK_404"
-            unauthorized = await api.get("/credentials", headers={"Authorization": "Bearer no"})
+            unauthorized = await fake_http.get(
+                "/credentials", headers={"Authorization": "Bearer no"}
+            )
             assert unauthorized.status_code == 401
     # the transport keeps using the configured base URL
     assert fake.resources("credentials")[0]["uri"].startswith("https://api.ngrok.com/")
@@ -68,17 +70,17 @@ async def test_tls(fake: FakeNgrok, tls_files: tuple[Path, Path]) -> None:
     client_ctx = ssl.create_default_context(cafile=str(cert_path))
     async with fake.serve(ssl_context=server_ctx) as url:
         assert url.startswith("https://127.0.0.1:")
-        async with httpx.AsyncClient(base_url=url, headers=HEADERS, verify=client_ctx) as api:
-            created = await api.post("/ssh_certificate_authorities", json={})
+        async with httpx.AsyncClient(base_url=url, headers=HEADERS, verify=client_ctx) as fake_http:
+            created = await fake_http.post("/ssh_certificate_authorities", json={})
             assert created.status_code == 201
             assert created.json()["uri"].startswith(f"{url}/ssh_certificate_authorities/sshca_")
-            assert (await api.get("/ssh_certificate_authorities")).status_code == 200
+            assert (await fake_http.get("/ssh_certificate_authorities")).status_code == 200
         # a plain-text client on the TLS port fails its handshake without hurting the server
         with pytest.raises(httpx.TransportError):
             async with httpx.AsyncClient(base_url=url.replace("https", "http")) as plain:
                 await plain.get("/credentials", timeout=2)
-        async with httpx.AsyncClient(base_url=url, headers=HEADERS, verify=client_ctx) as api:
-            assert (await api.get("/credentials")).status_code == 200
+        async with httpx.AsyncClient(base_url=url, headers=HEADERS, verify=client_ctx) as fake_http:
+            assert (await fake_http.get("/credentials")).status_code == 200
 
 
 async def read_response(stream: anyio.abc.ByteStream, buffer: bytearray) -> bytes:
@@ -128,19 +130,19 @@ async def test_concurrent_requests_with_httpx(fake: FakeNgrok) -> None:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with (
         fake.serve() as url,
-        httpx.AsyncClient(base_url=url, headers=HEADERS, limits=limits) as api,
+        httpx.AsyncClient(base_url=url, headers=HEADERS, limits=limits) as fake_http,
     ):
         created: list[httpx.Response] = []
 
         async def one(i: int) -> None:
-            created.append(await api.post("/credentials", json={"description": str(i)}))
+            created.append(await fake_http.post("/credentials", json={"description": str(i)}))
 
         async with anyio.create_task_group() as tg:
             for i in range(64):
                 tg.start_soon(one, i)
         assert [r.status_code for r in created] == [201] * 64
         assert len({r.json()["id"] for r in created}) == 64
-        listed = (await api.get("/credentials")).json()["credentials"]
+        listed = (await fake_http.get("/credentials")).json()["credentials"]
         assert sorted(c["description"] for c in listed) == sorted(map(str, range(64)))
 
 
@@ -188,8 +190,8 @@ async def test_malformed_http_gets_an_error_and_a_close(
     async with fake.serve() as url:
         reply = await raw_exchange(url, payload)
         assert reply.startswith(b"HTTP/1.1 " + status)
-        async with httpx.AsyncClient(base_url=url, headers=HEADERS) as api:
-            assert (await api.get("/credentials")).status_code == 200
+        async with httpx.AsyncClient(base_url=url, headers=HEADERS) as fake_http:
+            assert (await fake_http.get("/credentials")).status_code == 200
 
 
 async def test_clients_disconnecting_mid_request_do_not_hurt_the_server(fake: FakeNgrok) -> None:
@@ -211,41 +213,45 @@ async def test_clients_disconnecting_mid_request_do_not_hurt_the_server(fake: Fa
         sock.sendall(partial_head)
         sock.close()
         await anyio.sleep(0.05)
-        async with httpx.AsyncClient(base_url=url, headers=HEADERS) as api:
-            assert (await api.get("/credentials")).status_code == 200
+        async with httpx.AsyncClient(base_url=url, headers=HEADERS) as fake_http:
+            assert (await fake_http.get("/credentials")).status_code == 200
     assert fake.store.count("credentials") == 0
 
 
 async def test_drop_fault_closes_the_connection_without_a_response(fake: FakeNgrok) -> None:
     fake.faults = Faults(p_drop_after=1.0)
-    async with fake.serve() as url, httpx.AsyncClient(base_url=url, headers=HEADERS) as api:
+    async with fake.serve() as url, httpx.AsyncClient(base_url=url, headers=HEADERS) as fake_http:
         with pytest.raises(httpx.RemoteProtocolError):
-            await api.post("/credentials")
+            await fake_http.post("/credentials")
         fake.faults = Faults()
-        assert (await api.get("/credentials")).json()["credentials"][0]["id"].startswith("cr_")
+        assert (
+            (await fake_http.get("/credentials")).json()["credentials"][0]["id"].startswith("cr_")
+        )
 
 
 async def test_shutdown_closes_idle_connections_and_the_port(fake: FakeNgrok) -> None:
-    async with httpx.AsyncClient(headers=HEADERS) as api:
+    async with httpx.AsyncClient(headers=HEADERS) as fake_http:
         async with fake.serve() as url:
-            assert (await api.get(f"{url}/credentials")).status_code == 200  # now pooled, idle
+            assert (
+                await fake_http.get(f"{url}/credentials")
+            ).status_code == 200  # now pooled, idle
             started = time.monotonic()
         assert time.monotonic() - started < 2
         host, port = url.removeprefix("http://").split(":")
         with pytest.raises(OSError, match=r"(?i)refused|failed"):
             await anyio.connect_tcp(host, int(port))
         with pytest.raises(httpx.TransportError):
-            await api.get(f"{url}/credentials")
+            await fake_http.get(f"{url}/credentials")
 
 
 async def test_shutdown_while_a_request_is_in_flight(fake: FakeNgrok) -> None:
     fake.faults = Faults(latency=30)
-    async with httpx.AsyncClient(headers=HEADERS) as api:
+    async with httpx.AsyncClient(headers=HEADERS) as fake_http:
         outcomes: list[object] = []
 
         async def slow(url: str) -> None:
             try:
-                outcomes.append((await api.get(f"{url}/credentials")).status_code)
+                outcomes.append((await fake_http.get(f"{url}/credentials")).status_code)
             except httpx.TransportError as exc:
                 outcomes.append(exc)
 
@@ -261,9 +267,12 @@ async def test_shutdown_while_a_request_is_in_flight(fake: FakeNgrok) -> None:
 def test_serve_on_trio() -> None:
     async def main() -> int:
         fake = FakeNgrok(API_KEY)
-        async with fake.serve() as url, httpx.AsyncClient(base_url=url, headers=HEADERS) as api:
-            await api.post("/credentials")
-            return len((await api.get("/credentials")).json()["credentials"])
+        async with (
+            fake.serve() as url,
+            httpx.AsyncClient(base_url=url, headers=HEADERS) as fake_http,
+        ):
+            await fake_http.post("/credentials")
+            return len((await fake_http.get("/credentials")).json()["credentials"])
 
     assert trio.run(main) == 1
 

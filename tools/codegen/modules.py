@@ -28,7 +28,7 @@ from . import _nested as nested
 from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, ResourceService, build_body
+from .._base import Checks, ResourceService, Service, build_body
 """
 
 

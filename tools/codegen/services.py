@@ -16,7 +16,7 @@ def render_service(svc: Service, records: Set[str]) -> str:
     """The service class; ``records`` are the schemas that have a record class."""
     record = svc.record
     assert record
-    base = f"ResourceService[{record}]" if svc.flat_path else f"ops.Operations[{record}]"
+    base = f"ResourceService[{record}]" if svc.flat_path else f"Service[{record}]"
     names = ", ".join(op.name for op in svc.ops)
     out = [
         f"class {svc.cls}({base}):",
@@ -77,11 +77,6 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
         call = f"return await self._create({params})"
     elif flat and op.name == "update" and op.path == f"{svc.flat_path}/{{id}}":
         call = f"return await self._update(id, {params})"
-    elif flat:
-        path = _path_expr(op)
-        body_arg = "" if body_expr == "None" else f", body={body_expr}"
-        send = f'await self._http.request("{op.method}", {path}{body_arg})'
-        call = f"return self._decode({send})" if op.response else send
     else:
         path = _path_expr(op)
         fn = "_call" if op.response else "_call_empty"
@@ -125,10 +120,17 @@ def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
     if repeated:  # array query parameters repeat their key: ``id=a&id=b``
         keys = ", ".join(f"{QUERY_WIRE_KEYS.get(n, n)}={n}" for n in repeated)
         path, params = f"ops.with_query({path}, {params}, {keys})", "{}"
-    if svc.flat_path or decode != "self._decode":
+    if decode != "self._decode":
         pages_call = f'iter_pages(self._http, {path}, {params}, "{op.list_key}", {decode})'
     else:
         pages_call = f'self._pages({path}, "{op.list_key}", {params})'
+    if svc.flat_path and name == "list" and _kw_order(names) == ["limit", "before_id", "filter"]:
+        # ResourceService's own list/pages do this; only the docstring is the service's
+        return (
+            f"async def list({', '.join(sig)}) -> AsyncIterator[{record}]:\n"
+            + indented(doc + f"async for item in super().list({fwd}):\n" + "    yield item\n")
+            + "\n"
+        )
     return (
         f"async def {name}({', '.join(sig)}) -> AsyncIterator[{record}]:\n"
         + indented(

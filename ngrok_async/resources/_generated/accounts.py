@@ -12,10 +12,9 @@ from typing import ClassVar
 import attrs
 
 from ... import _validate as check
-from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, ResourceService, build_body
+from .._base import Checks, ResourceService, Service, build_body
 
 __all__ = [
     "APIKey",
@@ -94,7 +93,7 @@ class BotUser:
     created_at: datetime | None = None
 
 
-class AbuseReportsService(ops.Operations[AbuseReport]):
+class AbuseReportsService(Service[AbuseReport]):
     """Abuse Reports: ``client.abuse_reports`` (create, get)."""
 
     record = AbuseReport
@@ -177,22 +176,8 @@ class APIKeysService(ResourceService[APIKey]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[APIKey]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/api_keys",
-            ops.page_params(limit, before_id, filter=filter),
-            "keys",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,
@@ -248,22 +233,8 @@ class BotUsersService(ResourceService[BotUser]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[BotUser]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/bot_users",
-            ops.page_params(limit, before_id, filter=filter),
-            "bot_users",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,

@@ -10,9 +10,7 @@ from typing import ClassVar
 import attrs
 
 from ... import _validate as check
-from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
-from .. import _ops as ops
 from .._base import Checks, ResourceService
 
 __all__ = ["ServiceUser", "ServiceUsersService"]
@@ -69,22 +67,8 @@ class ServiceUsersService(ResourceService[ServiceUser]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[ServiceUser]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/service_users",
-            ops.page_params(limit, before_id, filter=filter),
-            "service_users",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,

@@ -8,8 +8,6 @@ from datetime import datetime
 
 import attrs
 
-from ..._paging import Page, iter_pages
-from .. import _ops as ops
 from .._base import ResourceService
 from ._common import Ref
 
@@ -153,22 +151,8 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[ApplicationSession]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/app/sessions",
-            ops.page_params(limit, before_id, filter=filter),
-            "application_sessions",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
 
 class ApplicationUsersService(ResourceService[ApplicationUser]):
@@ -191,19 +175,5 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[ApplicationUser]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/app/users",
-            ops.page_params(limit, before_id, filter=filter),
-            "application_users",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item

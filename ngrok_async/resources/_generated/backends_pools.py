@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 import attrs
 
 from ... import _validate as check
-from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
-from .. import _ops as ops
 from .._base import Checks, ResourceService
 from . import _nested as nested
 from ._common import Ref
@@ -154,22 +152,8 @@ class StaticBackendsService(ResourceService[StaticBackend]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[StaticBackend]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/backends/static",
-            ops.page_params(limit, before_id, filter=filter),
-            "backends",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,
@@ -247,22 +231,8 @@ class TunnelGroupBackendsService(ResourceService[TunnelGroupBackend]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[TunnelGroupBackend]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/backends/tunnel_group",
-            ops.page_params(limit, before_id, filter=filter),
-            "backends",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,
@@ -336,22 +306,8 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[WeightedBackend]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/backends/weighted",
-            ops.page_params(limit, before_id, filter=filter),
-            "backends",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,

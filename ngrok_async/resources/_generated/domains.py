@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, ClassVar
 import attrs
 
 from ... import _validate as check
-from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
 from .._base import Checks, ResourceService
@@ -193,22 +192,8 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[ReservedDomain]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/reserved_domains",
-            ops.page_params(limit, before_id, filter=filter),
-            "reserved_domains",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,
@@ -258,13 +243,13 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
 
         ``DELETE /reserved_domains/{id}/certificate``
         """
-        await self._http.request("DELETE", ops.expand("/reserved_domains/{id}/certificate", id=id))
+        await self._call_empty("DELETE", ops.expand("/reserved_domains/{id}/certificate", id=id))
 
     async def delete_certificate_management_policy(self, id: str) -> None:
         """Detach the certificate management policy attached to a reserved domain.
 
         ``DELETE /reserved_domains/{id}/certificate_management_policy``
         """
-        await self._http.request(
+        await self._call_empty(
             "DELETE", ops.expand("/reserved_domains/{id}/certificate_management_policy", id=id)
         )

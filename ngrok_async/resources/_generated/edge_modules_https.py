@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, build_body
+from .._base import Checks, Service, build_body
 from ._common import EndpointMutualTLS, EndpointTLSTermination, EndpointTrafficPolicy
 
 __all__ = [
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-class HTTPSEdgeMutualTLSModuleService(ops.Operations[EndpointMutualTLS]):
+class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """HTTPS Edge Mutual TLS Module: ``client.edge_modules.https_edge_mutual_tls`` (get,
     replace, delete).
     """
@@ -74,7 +74,7 @@ class HTTPSEdgeMutualTLSModuleService(ops.Operations[EndpointMutualTLS]):
         await self._call_empty("DELETE", ops.expand("/edges/https/{id}/mutual_tls", id=id))
 
 
-class HTTPSEdgeTLSTerminationModuleService(ops.Operations[EndpointTLSTermination]):
+class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """HTTPS Edge TLS Termination Module: ``client.edge_modules.https_edge_tls_termination``
     (get, replace, delete).
     """
@@ -128,7 +128,7 @@ class HTTPSEdgeTLSTerminationModuleService(ops.Operations[EndpointTLSTermination
         await self._call_empty("DELETE", ops.expand("/edges/https/{id}/tls_termination", id=id))
 
 
-class TCPEdgeTrafficPolicyModuleService(ops.Operations[EndpointTrafficPolicy]):
+class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """TCP Edge Traffic Policy Module: ``client.edge_modules.tcp_edge_traffic_policy`` (get,
     replace, delete).
     """
@@ -166,7 +166,7 @@ class TCPEdgeTrafficPolicyModuleService(ops.Operations[EndpointTrafficPolicy]):
         await self._call_empty("DELETE", ops.expand("/edges/tcp/{id}/traffic_policy", id=id))
 
 
-class TLSEdgeTrafficPolicyModuleService(ops.Operations[EndpointTrafficPolicy]):
+class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """TLS Edge Traffic Policy Module: ``client.edge_modules.tls_edge_traffic_policy`` (get,
     replace, delete).
     """

@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, build_body
+from .._base import Checks, Service, build_body
 from ._common import EndpointBackend, EndpointIPPolicy, EndpointMutualTLS, EndpointTLSTermination
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class TCPEdgeBackendModuleService(ops.Operations[EndpointBackend]):
+class TCPEdgeBackendModuleService(Service[EndpointBackend]):
     """TCP Edge Backend Module: ``client.edge_modules.tcp_edge_backend`` (get, replace, delete)."""
 
     record = EndpointBackend
@@ -68,7 +68,7 @@ class TCPEdgeBackendModuleService(ops.Operations[EndpointBackend]):
         await self._call_empty("DELETE", ops.expand("/edges/tcp/{id}/backend", id=id))
 
 
-class TCPEdgeIPRestrictionModuleService(ops.Operations[EndpointIPPolicy]):
+class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """TCP Edge IP Restriction Module: ``client.edge_modules.tcp_edge_ip_restriction`` (get,
     replace, delete).
     """
@@ -118,7 +118,7 @@ class TCPEdgeIPRestrictionModuleService(ops.Operations[EndpointIPPolicy]):
         await self._call_empty("DELETE", ops.expand("/edges/tcp/{id}/ip_restriction", id=id))
 
 
-class TLSEdgeBackendModuleService(ops.Operations[EndpointBackend]):
+class TLSEdgeBackendModuleService(Service[EndpointBackend]):
     """TLS Edge Backend Module: ``client.edge_modules.tls_edge_backend`` (get, replace, delete)."""
 
     record = EndpointBackend
@@ -159,7 +159,7 @@ class TLSEdgeBackendModuleService(ops.Operations[EndpointBackend]):
         await self._call_empty("DELETE", ops.expand("/edges/tls/{id}/backend", id=id))
 
 
-class TLSEdgeIPRestrictionModuleService(ops.Operations[EndpointIPPolicy]):
+class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """TLS Edge IP Restriction Module: ``client.edge_modules.tls_edge_ip_restriction`` (get,
     replace, delete).
     """
@@ -209,7 +209,7 @@ class TLSEdgeIPRestrictionModuleService(ops.Operations[EndpointIPPolicy]):
         await self._call_empty("DELETE", ops.expand("/edges/tls/{id}/ip_restriction", id=id))
 
 
-class TLSEdgeMutualTLSModuleService(ops.Operations[EndpointMutualTLS]):
+class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """TLS Edge Mutual TLS Module: ``client.edge_modules.tls_edge_mutual_tls`` (get, replace,
     delete).
     """
@@ -259,7 +259,7 @@ class TLSEdgeMutualTLSModuleService(ops.Operations[EndpointMutualTLS]):
         await self._call_empty("DELETE", ops.expand("/edges/tls/{id}/mutual_tls", id=id))
 
 
-class TLSEdgeTLSTerminationModuleService(ops.Operations[EndpointTLSTermination]):
+class TLSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """TLS Edge TLS Termination Module: ``client.edge_modules.tls_edge_tls_termination`` (get,
     replace, delete).
     """

@@ -14,7 +14,7 @@ from typing import ClassVar
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, build_body
+from .._base import Checks, Service, build_body
 from ._common import (
     EndpointBackend,
     EndpointCompression,
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-class EdgeRouteBackendModuleService(ops.Operations[EndpointBackend]):
+class EdgeRouteBackendModuleService(Service[EndpointBackend]):
     """Edge Route Backend Module: ``client.edge_modules.https_edge_route_backend`` (get,
     replace, delete).
     """
@@ -84,7 +84,7 @@ class EdgeRouteBackendModuleService(ops.Operations[EndpointBackend]):
         )
 
 
-class EdgeRouteCompressionModuleService(ops.Operations[EndpointCompression]):
+class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
     """Edge Route Compression Module: ``client.edge_modules.https_edge_route_compression``
     (get, replace, delete).
     """
@@ -133,7 +133,7 @@ class EdgeRouteCompressionModuleService(ops.Operations[EndpointCompression]):
         )
 
 
-class EdgeRouteIPRestrictionModuleService(ops.Operations[EndpointIPPolicy]):
+class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """Edge Route IP Restriction Module:
     ``client.edge_modules.https_edge_route_ip_restriction`` (get, replace, delete).
     """
@@ -196,7 +196,7 @@ class EdgeRouteIPRestrictionModuleService(ops.Operations[EndpointIPPolicy]):
         )
 
 
-class EdgeRouteRequestHeadersModuleService(ops.Operations[EndpointRequestHeaders]):
+class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
     """Edge Route Request Headers Module:
     ``client.edge_modules.https_edge_route_request_headers`` (get, replace, delete).
     """
@@ -269,7 +269,7 @@ class EdgeRouteRequestHeadersModuleService(ops.Operations[EndpointRequestHeaders
         )
 
 
-class EdgeRouteResponseHeadersModuleService(ops.Operations[EndpointResponseHeaders]):
+class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
     """Edge Route Response Headers Module:
     ``client.edge_modules.https_edge_route_response_headers`` (get, replace, delete).
     """

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, build_body
+from .._base import Checks, Service, build_body
 from . import _nested as nested
 from ._common import EndpointWebhookValidation
 from ._common_auth import EndpointOAuth, EndpointOAuthProvider, EndpointOIDC, EndpointSAML
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-class EdgeRouteOAuthModuleService(ops.Operations[EndpointOAuth]):
+class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
     """Edge Route OAuth Module: ``client.edge_modules.https_edge_route_oauth`` (get, replace,
     delete).
     """
@@ -121,7 +121,7 @@ class EdgeRouteOAuthModuleService(ops.Operations[EndpointOAuth]):
         )
 
 
-class EdgeRouteOIDCModuleService(ops.Operations[EndpointOIDC]):
+class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
     """Edge Route OIDC Module: ``client.edge_modules.https_edge_route_oidc`` (get, replace,
     delete).
     """
@@ -211,7 +211,7 @@ class EdgeRouteOIDCModuleService(ops.Operations[EndpointOIDC]):
         )
 
 
-class EdgeRouteSAMLModuleService(ops.Operations[EndpointSAML]):
+class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
     """Edge Route SAML Module: ``client.edge_modules.https_edge_route_saml`` (get, replace,
     delete).
     """
@@ -316,7 +316,7 @@ class EdgeRouteSAMLModuleService(ops.Operations[EndpointSAML]):
         )
 
 
-class EdgeRouteWebhookVerificationModuleService(ops.Operations[EndpointWebhookValidation]):
+class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidation]):
     """Edge Route Webhook Verification Module:
     ``client.edge_modules.https_edge_route_webhook_verification`` (get, replace,
     delete).

@@ -14,7 +14,7 @@ from typing import ClassVar
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, build_body
+from .._base import Checks, Service, build_body
 from ._common import (
     EndpointCircuitBreaker,
     EndpointTrafficPolicy,
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-class EdgeRouteCircuitBreakerModuleService(ops.Operations[EndpointCircuitBreaker]):
+class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
     """Edge Route Circuit Breaker Module:
     ``client.edge_modules.https_edge_route_circuit_breaker`` (get, replace, delete).
     """
@@ -121,7 +121,7 @@ class EdgeRouteCircuitBreakerModuleService(ops.Operations[EndpointCircuitBreaker
         )
 
 
-class EdgeRouteTrafficPolicyModuleService(ops.Operations[EndpointTrafficPolicy]):
+class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """Edge Route Traffic Policy Module:
     ``client.edge_modules.https_edge_route_traffic_policy`` (get, replace, delete).
     """
@@ -176,7 +176,7 @@ class EdgeRouteTrafficPolicyModuleService(ops.Operations[EndpointTrafficPolicy])
         )
 
 
-class EdgeRouteUserAgentFilterModuleService(ops.Operations[EndpointUserAgentFilter]):
+class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
     """Edge Route User Agent Filter Module:
     ``client.edge_modules.https_edge_route_user_agent_filter`` (get, replace, delete).
     """
@@ -241,7 +241,7 @@ class EdgeRouteUserAgentFilterModuleService(ops.Operations[EndpointUserAgentFilt
         )
 
 
-class EdgeRouteWebsocketTCPConverterModuleService(ops.Operations[EndpointWebsocketTCPConverter]):
+class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPConverter]):
     """Edge Route Websocket TCP Converter Module:
     ``client.edge_modules.https_edge_route_websocket_tcp_converter`` (get, replace,
     delete).

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, build_body
+from .._base import Checks, Service, build_body
 from . import _nested as nested
 from ._common import (
     EndpointCircuitBreaker,
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["EdgesHTTPSRoutesService"]
 
 
-class EdgesHTTPSRoutesService(ops.Operations[HTTPSEdgeRoute]):
+class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
     """Edges HTTPS Routes: ``client.edges.https_routes`` (create, get, update, delete)."""
 
     record = HTTPSEdgeRoute

@@ -10,13 +10,13 @@ from ... import _validate as check
 from ..._paging import Page
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, build_body
+from .._base import Checks, Service, build_body
 from ._common import EventSource
 
 __all__ = ["EventSourcesService"]
 
 
-class EventSourcesService(ops.Operations[EventSource]):
+class EventSourcesService(Service[EventSource]):
     """Event Sources: ``client.event_sources`` (create, get, list, update, delete)."""
 
     record = EventSource

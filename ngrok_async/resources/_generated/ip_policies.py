@@ -12,9 +12,7 @@ from typing import ClassVar, Literal
 import attrs
 
 from ... import _validate as check
-from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
-from .. import _ops as ops
 from .._base import Checks, ResourceService
 from ._common import Ref
 
@@ -126,22 +124,8 @@ class IPPoliciesService(ResourceService[IPPolicy]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[IPPolicy]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/ip_policies",
-            ops.page_params(limit, before_id, filter=filter),
-            "ip_policies",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,
@@ -228,22 +212,8 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[IPPolicyRule]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/ip_policy_rules",
-            ops.page_params(limit, before_id, filter=filter),
-            "ip_policy_rules",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,
@@ -339,22 +309,8 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[IPRestriction]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/ip_restrictions",
-            ops.page_params(limit, before_id, filter=filter),
-            "ip_restrictions",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,

@@ -12,10 +12,10 @@ from typing import ClassVar
 import attrs
 
 from ... import _validate as check
-from ..._paging import Page, iter_pages
+from ..._paging import Page
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, ResourceService
+from .._base import Checks, ResourceService, Service
 from ._common import Ref
 
 __all__ = [
@@ -237,14 +237,12 @@ class EndpointsService(ResourceService[Endpoint]):
         filter: str | None = None,
     ) -> AsyncIterator[Page[Endpoint]]:
         """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
+        async for page in self._pages(
             ops.with_query(
                 "/endpoints", ops.page_params(limit, before_id, filter=filter), id=ids, url=urls
             ),
-            {},
             "endpoints",
-            self._decode,
+            {},
         ):
             yield page
 
@@ -283,7 +281,7 @@ class EndpointsService(ResourceService[Endpoint]):
         )
 
 
-class TunnelSessionsService(ops.Operations[TunnelSession]):
+class TunnelSessionsService(Service[TunnelSession]):
     """Tunnel Sessions: ``client.tunnel_sessions`` (get, list, update, restart, stop)."""
 
     record = TunnelSession
@@ -352,7 +350,7 @@ class TunnelSessionsService(ops.Operations[TunnelSession]):
         await self._call_empty("POST", ops.expand("/tunnel_sessions/{id}/stop", id=id))
 
 
-class TunnelsService(ops.Operations[Tunnel]):
+class TunnelsService(Service[Tunnel]):
     """Tunnels: ``client.tunnels`` (get, list)."""
 
     record = Tunnel

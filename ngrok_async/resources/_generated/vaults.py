@@ -138,22 +138,8 @@ class SecretsService(ResourceService[Secret]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[Secret]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/vault_secrets",
-            ops.page_params(limit, before_id, filter=filter),
-            "secrets",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,
@@ -227,22 +213,8 @@ class VaultsService(ResourceService[Vault]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for page in self.pages(limit=limit, before_id=before_id, filter=filter):
-            for item in page.items:
-                yield item
-
-    async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
-    ) -> AsyncIterator[Page[Vault]]:
-        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
-        async for page in iter_pages(
-            self._http,
-            "/vaults",
-            ops.page_params(limit, before_id, filter=filter),
-            "vaults",
-            self._decode,
-        ):
-            yield page
+        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+            yield item
 
     async def update(
         self,

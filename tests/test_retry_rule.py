@@ -1,4 +1,5 @@
-"""The retry rule: a table of (method, failure, retries) -> verdict, backoff and Retry-After."""
+"""The retry rule: a table of (method, failure, retries) -> verdict, backoff and Retry-After;
+bulk reconciliation reads a failed create through the same classification."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ngrok_async._errors import (
+    CreatedButUndecodableError,
+    InvalidParameterError,
+    NgrokConnectionError,
+    api_error,
+)
+from ngrok_async._reconcile import verdict as reconcile_verdict
 from ngrok_async._retry import (
     IDEMPOTENT_METHODS,
     Verdict,
@@ -285,3 +293,37 @@ def test_retry_after_seconds(retry_after: str | None, expected: float | None) ->
 
 def test_retry_after_seconds_custom_cap() -> None:
     assert retry_after_seconds("40", cap=30.0) == 30.0
+
+
+# -- one classification: bulk reconciliation reads failures as the retry rule does ------------
+
+STATUSES = [429, 503, 502, 504, 500, 501, 520, *FATAL_STATUSES]
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_reconciliation_reads_a_status_as_the_retry_rule_does(status: int) -> None:
+    error = api_error(status, b"{}", method="POST", path="/credentials")
+    expected = {RETRY: "transient", AMBIGUOUS: "ambiguous", FAIL: "rejected"}[
+        decide("POST", status=status, retries_done=0, max_retries=1)
+    ]
+    assert reconcile_verdict(error) == expected
+
+
+@pytest.mark.parametrize("cause", [*NOT_SENT, *MAYBE_SENT, None], ids=repr)
+def test_reconciliation_reads_a_transport_failure_as_the_retry_rule_does(
+    cause: BaseException | None,
+) -> None:
+    error = NgrokConnectionError("failed")
+    error.__cause__ = cause
+    retried = cause is not None and (
+        decide("POST", error=cause, retries_done=0, max_retries=1) is RETRY
+    )
+    assert reconcile_verdict(error) == ("transient" if retried else "ambiguous")
+
+
+def test_reconciliation_treats_an_undecodable_create_as_ambiguous() -> None:
+    error = CreatedButUndecodableError(
+        resource="Credential", field="id", reason="x", status_code=201
+    )
+    assert reconcile_verdict(error) == "ambiguous"
+    assert reconcile_verdict(InvalidParameterError("id", "bad")) == "rejected"
