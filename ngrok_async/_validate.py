@@ -10,7 +10,7 @@ import os
 import pathlib
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -18,6 +18,7 @@ import attrs
 from . import _openssh
 from ._convert import format_datetime, set_fields
 from ._errors import InvalidParameterError
+from ._types import NOT_GIVEN, AtSend
 
 Check = Callable[[str, Any], Any]
 
@@ -325,3 +326,43 @@ def query_map(name: str, value: Any) -> dict[str, str]:
             raise InvalidParameterError(name, "keys and values must be non-empty str / str")
         query[key] = item
     return query
+
+
+class ValidFor(AtSend):
+    """``valid_until`` for a ``valid_for`` span: ``valid_after`` (or the moment the attempt
+    goes on the wire, after any wait on the limiter) plus the span, as RFC 3339."""
+
+    __slots__ = ("span", "start")
+
+    def __init__(self, start: datetime | None, span: timedelta) -> None:
+        self.start: datetime | None = start
+        self.span: timedelta = span
+
+    def value(self) -> str:
+        start = self.start if self.start is not None else _now().replace(microsecond=0)
+        return format_datetime(start + self.span)
+
+    def __str__(self) -> str:  # stable across runs: what a bulk journal fingerprints
+        return f"valid_for={self.span.total_seconds():g}s"
+
+
+def split_valid_for(params: Mapping[str, Any]) -> tuple[dict[str, Any], ValidFor | None]:
+    """``params`` without ``valid_for``, and the send-time ``valid_until`` it asks for;
+    ``InvalidParameterError`` if ``valid_until`` is given too or the span is not positive."""
+    rest = dict(params)
+    valid_for = rest.pop("valid_for", NOT_GIVEN)
+    if valid_for is NOT_GIVEN:
+        return rest, None
+    if rest.get("valid_until", NOT_GIVEN) is not NOT_GIVEN:
+        raise InvalidParameterError("valid_for", "pass valid_for or valid_until, not both")
+    if not isinstance(valid_for, timedelta) or valid_for <= timedelta(0):
+        raise InvalidParameterError("valid_for", "must be a positive timedelta")
+    start = rest.get("valid_after", NOT_GIVEN)
+    if isinstance(start, datetime):
+        aware_datetime("valid_after", start)
+        return rest, ValidFor(start, valid_for)
+    return rest, ValidFor(None, valid_for)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ngrok_async import InvalidParameterError, Outcome, SSHUserCertificateRequest
-from ngrok_async.resources import ssh
+from ngrok_async import _validate as check
 from ngrok_async.ssh_keys import generate_key_pair
 from ngrok_async.testing import FakeNgrok
 
@@ -21,7 +21,7 @@ def sent_bodies(fake: FakeNgrok) -> list[dict[str, object]]:
 
 
 async def test_valid_for_sends_now_plus_the_span(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ssh, "_now", lambda: T0 + timedelta(microseconds=123))
+    monkeypatch.setattr(check, "_now", lambda: T0 + timedelta(microseconds=123))
     fake = FakeNgrok()
     async with fake.client(rate_limit=None) as ngrok:
         ca = await ngrok.ssh_certificate_authorities.create()
@@ -70,7 +70,7 @@ async def test_a_bulk_request_gets_its_window_when_a_worker_takes_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock = {"now": T0}
-    monkeypatch.setattr(ssh, "_now", lambda: clock["now"])
+    monkeypatch.setattr(check, "_now", lambda: clock["now"])
     fake = FakeNgrok()
     async with fake.client(rate_limit=None) as ngrok:
         ca = await ngrok.ssh_certificate_authorities.create()
@@ -103,7 +103,7 @@ async def test_a_create_that_waited_on_the_limiter_still_gets_its_whole_span(
     from ngrok_async import RateLimit
 
     started = time.monotonic()
-    monkeypatch.setattr(ssh, "_now", lambda: T0 + timedelta(seconds=time.monotonic() - started))
+    monkeypatch.setattr(check, "_now", lambda: T0 + timedelta(seconds=time.monotonic() - started))
     fake = FakeNgrok()
     async with fake.client(rate_limit=RateLimit(1, 1.5)) as ngrok:
         ca = await ngrok.ssh_certificate_authorities.create()  # takes the window's one permit
@@ -114,3 +114,27 @@ async def test_a_create_that_waited_on_the_limiter_still_gets_its_whole_span(
     (body,) = sent_bodies(fake)
     sent_until = datetime.fromisoformat(str(body["valid_until"]).replace("Z", "+00:00"))
     assert sent_until >= T0 + timedelta(hours=1, seconds=1)
+
+
+async def test_host_certificates_take_valid_for_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check, "_now", lambda: T0)
+    fake = FakeNgrok()
+    async with fake.client(rate_limit=None) as ngrok:
+        ca = await ngrok.ssh_certificate_authorities.create()
+        await ngrok.ssh_host_certificates.create(
+            ssh_certificate_authority_id=ca.id,
+            public_key=generate_key_pair()[1],
+            principals=["host.example.com"],
+            valid_for=timedelta(days=30),
+        )
+        with pytest.raises(InvalidParameterError):
+            await ngrok.ssh_host_certificates.create(
+                ssh_certificate_authority_id=ca.id,
+                public_key=generate_key_pair()[1],
+                valid_until=T0 + timedelta(days=1),
+                valid_for=timedelta(days=30),
+            )
+
+    (body,) = [r.json for r in fake.requests if r.path == "/ssh_host_certificates"]
+    assert body["valid_until"] == "2031-05-31T12:00:00Z"
+    assert "valid_for" not in body

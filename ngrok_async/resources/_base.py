@@ -105,8 +105,13 @@ class ResourceService(Service[R]):
         return f"{self.path}/{check.path_segment('id', id)}"
 
     def _create_body(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate create parameters into a request body (``InvalidParameterError`` if bad)."""
-        return build_body(self.create_checks, params, nullable=False)
+        """Validate create parameters into a request body (``InvalidParameterError`` if bad);
+        a ``valid_for`` span becomes a ``valid_until`` computed at send time."""
+        params, valid_for = check.split_valid_for(params)
+        body = build_body(self.create_checks, params, nullable=False)
+        if valid_for is not None:
+            body["valid_until"] = valid_for
+        return body
 
     async def _post(self, body: dict[str, Any]) -> R:
         return await self._call("POST", self.path, body)

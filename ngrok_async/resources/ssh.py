@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from .. import _validate as check
-from .._convert import format_datetime
-from .._errors import InvalidParameterError
-from .._types import NOT_GIVEN, AtSend, NotGivenOr
+from .._types import NOT_GIVEN, NotGivenOr
 from ._base import Checks, ResourceService
 from ._bulk import BulkCreateService
 
@@ -128,46 +126,6 @@ class SSHUserCertificateRequest:
     description: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
     metadata: NotGivenOr[str] = attrs.field(default=NOT_GIVEN, kw_only=True)
     valid_for: NotGivenOr[timedelta] = attrs.field(default=NOT_GIVEN, kw_only=True)
-
-
-class ValidFor(AtSend):
-    """``valid_until`` for a ``valid_for`` span: ``valid_after`` (or the moment the attempt
-    goes on the wire, after any wait on the limiter) plus the span, as RFC 3339."""
-
-    __slots__ = ("span", "start")
-
-    def __init__(self, start: datetime | None, span: timedelta) -> None:
-        self.start: datetime | None = start
-        self.span: timedelta = span
-
-    def value(self) -> str:
-        start = self.start if self.start is not None else _now().replace(microsecond=0)
-        return format_datetime(start + self.span)
-
-    def __str__(self) -> str:  # stable across runs: what a bulk journal fingerprints
-        return f"valid_for={self.span.total_seconds():g}s"
-
-
-def split_valid_for(params: Mapping[str, Any]) -> tuple[dict[str, Any], ValidFor | None]:
-    """``params`` without ``valid_for``, and the send-time ``valid_until`` it asks for;
-    ``InvalidParameterError`` if ``valid_until`` is given too or the span is not positive."""
-    rest = dict(params)
-    valid_for = rest.pop("valid_for", NOT_GIVEN)
-    if valid_for is NOT_GIVEN:
-        return rest, None
-    if rest.get("valid_until", NOT_GIVEN) is not NOT_GIVEN:
-        raise InvalidParameterError("valid_for", "pass valid_for or valid_until, not both")
-    if not isinstance(valid_for, timedelta) or valid_for <= timedelta(0):
-        raise InvalidParameterError("valid_for", "must be a positive timedelta")
-    start = rest.get("valid_after", NOT_GIVEN)
-    if isinstance(start, datetime):
-        check.aware_datetime("valid_after", start)
-        return rest, ValidFor(start, valid_for)
-    return rest, ValidFor(None, valid_for)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class SSHCredentialsService(BulkCreateService[SSHCredentialRequest, SSHCredential]):
@@ -355,12 +313,9 @@ class SSHUserCertificatesService(BulkCreateService[SSHUserCertificateRequest, SS
         return await self._update(id, {"description": description, "metadata": metadata})
 
     def _create_body(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        params, valid_for = split_valid_for(params)
-        check.validity_window(params.get("valid_after"), params.get("valid_until"))
-        body = super()._create_body(params)
-        if valid_for is not None:
-            body["valid_until"] = valid_for
-        return body
+        if params.get("valid_for", NOT_GIVEN) is NOT_GIVEN:
+            check.validity_window(params.get("valid_after"), params.get("valid_until"))
+        return super()._create_body(params)
 
     def _same(self, body: Mapping[str, Any], record: SSHUserCertificate) -> bool:
         return record.ssh_certificate_authority_id == body.get(

@@ -83,6 +83,18 @@ NAMED_CHECKS = {
 PRECHECKS = {
     ("SSHHostCertificates", "create"): "check.validity_window(valid_after, valid_until)",
 }
+# Parameters the SDK adds to an operation beyond the API's fields: name -> (annotation,
+# description). ``ResourceService._create_body`` resolves them (``valid_for`` at send time).
+SDK_PARAMS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    ("SSHHostCertificates", "create"): {
+        "valid_for": (
+            "timedelta",
+            "instead of valid_until (not both): the certificate ends this long after "
+            "valid_after, or after the moment the request goes on the wire (after any wait "
+            "on the rate limiter).",
+        )
+    },
+}
 # Every paged list accepts ``filter``, a CEL expression evaluated server-side
 # (https://ngrok.com/docs/api/api-filtering); the spec copy does not declare it yet.
 FILTER_PARAM = {

@@ -7,7 +7,7 @@ from collections.abc import Set
 
 from .model import PAGING, Operation, Param, Service
 from .naming import title
-from .overrides import PRECHECKS, QUERY_WIRE_KEYS
+from .overrides import PRECHECKS, QUERY_WIRE_KEYS, SDK_PARAMS
 from .text import doc, indented, sentence
 from .typemap import param_type
 
@@ -56,7 +56,8 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
     positional = [f"{p}: str" for p in op.path_params]
     if op.name == "list" or op.list_key:
         return render_list(svc, op, positional)
-    doc = _docstring(op, op.body)
+    extras = SDK_PARAMS.get((svc.tag, op.name), {})
+    doc = _docstring(op, [*op.body, *(Param(n, {}, d) for n, (_, d) in extras.items())])
     nullable = op.method == "PATCH"
     kwargs = []
     for p in op.body:
@@ -64,12 +65,18 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
         if nullable:
             annotation = f"{annotation} | None"
         kwargs.append(f"{p.name}: NotGivenOr[{annotation}] = NOT_GIVEN")
+    extra = SDK_PARAMS.get((svc.tag, op.name), {})
+    kwargs += [f"{name}: NotGivenOr[{kind}] = NOT_GIVEN" for name, (kind, _) in extra.items()]
     sig = ["self", *positional]
     if kwargs:
         sig += ["*", *kwargs]
     returns = record if op.response else "None"
     head = f"async def {op.name}({', '.join(sig)}) -> {returns}:\n"
-    params = "{" + ", ".join(f'"{p.name}": {p.name}' for p in op.body) + "}"
+    params = (
+        "{"
+        + ", ".join(f'"{name}": {name}' for name in [p.name for p in op.body] + list(extra))
+        + "}"
+    )
     body_expr = "None"  # also when the body schema has no fields: no body, as the official client
     if op.body:
         body_expr = f"build_body(self.{op.name}_checks, {params}, nullable={nullable})"

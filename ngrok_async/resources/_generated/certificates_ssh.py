@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 import attrs
@@ -77,6 +77,7 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
         valid_until: NotGivenOr[datetime] = NOT_GIVEN,
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
+        valid_for: NotGivenOr[timedelta] = NOT_GIVEN,
     ) -> SSHHostCertificate:
         """Create a new SSH Host Certificate.
 
@@ -100,6 +101,9 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
                 255 bytes.
             metadata: arbitrary user-defined machine-readable data of this SSH Host Certificate.
                 optional, max 4096 bytes.
+            valid_for: instead of valid_until (not both): the certificate ends this long after
+                valid_after, or after the moment the request goes on the wire (after any wait on
+                the rate limiter).
         """
         check.validity_window(valid_after, valid_until)
         return await self._create(
@@ -111,6 +115,7 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
                 "valid_until": valid_until,
                 "description": description,
                 "metadata": metadata,
+                "valid_for": valid_for,
             }
         )
 
