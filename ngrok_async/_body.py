@@ -65,9 +65,7 @@ async def read_body(
     if response.is_stream_consumed:  # built with its content (mock transports): decoded already
         content = response.content
         if len(content) > limit:
-            if truncate:
-                return content[:limit]
-            raise ResponseTooLargeError(resource=resource, limit=limit, decoded=True)
+            return _past_limit([content], limit, resource, truncate=truncate, decoded=True)
         return content
     encoding = response.headers.get("content-encoding", "").strip().lower()
     inflater: _Inflater | None
@@ -94,10 +92,8 @@ async def read_body(
                 chunks.append(chunk if inflater is None else inflater.feed(chunk))
                 decoded_over = inflater is not None and inflater.budget < 0
                 if received > limit or decoded_over:
-                    if truncate:
-                        return b"".join(chunks)[:limit]
-                    raise ResponseTooLargeError(
-                        resource=resource, limit=limit, decoded=decoded_over
+                    return _past_limit(
+                        chunks, limit, resource, truncate=truncate, decoded=decoded_over
                     )
         finally:
             # Closed even when left early: an async generator left for the GC warns on trio.
@@ -107,11 +103,19 @@ async def read_body(
         if inflater is not None:
             chunks.append(inflater.flush())
             if inflater.budget < 0:
-                if truncate:
-                    return b"".join(chunks)[:limit]
-                raise ResponseTooLargeError(resource=resource, limit=limit, decoded=True)
+                return _past_limit(chunks, limit, resource, truncate=truncate, decoded=True)
     except zlib.error as exc:
         raise NgrokDecodeError(
             resource=resource, field="", reason=f"corrupt {encoding} body: {exc}"
         ) from None
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _past_limit(
+    chunks: list[bytes], limit: int, resource: str, *, truncate: bool, decoded: bool
+) -> bytes:
+    """What a body past ``limit`` gives: its first ``limit`` bytes when ``truncate``, else
+    :class:`ResponseTooLargeError`."""
+    if truncate:
+        return b"".join(chunks)[:limit]
+    raise ResponseTooLargeError(resource=resource, limit=limit, decoded=decoded)

@@ -100,7 +100,8 @@ class AsyncClient(GeneratedServices):
             raise InvalidParameterError(
                 "api_key", "no API key: pass api_key=... or set the NGROK_API_KEY variable"
             )
-        if not key.strip().isascii() or not key.strip().isprintable():
+        key = key.strip()
+        if not key.isascii() or not key.isprintable():
             raise InvalidParameterError(
                 "api_key", "must be printable ASCII (is it the right value?)"
             )
@@ -128,7 +129,7 @@ class AsyncClient(GeneratedServices):
         retries = _check_retries(max_retries)
         cap = _check_max_bytes(max_response_bytes)
 
-        configure_from_env(key.strip())  # NGROK_LOG=debug|info
+        configure_from_env(key)  # NGROK_LOG=debug|info
         self._owns_client = http_client is None
         traced = http_client is None and _reports_trace(transport)
         if http_client is None:
@@ -141,7 +142,7 @@ class AsyncClient(GeneratedServices):
         self._http = HTTPCore(
             client=http_client,
             base_url=url,
-            api_key=key.strip(),
+            api_key=key,
             headers={
                 **({} if self._owns_client else dict(http_client.headers)),
                 "User-Agent": USER_AGENT,

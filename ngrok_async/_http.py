@@ -8,6 +8,7 @@ this module is parsed JSON or an :class:`NgrokError`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -144,15 +145,8 @@ class HTTPCore:
         return self._origin.base
 
     @property
-    def headers(self) -> Mapping[str, str]:
-        """Headers sent with every request, without the two the SDK owns."""
-        return {
-            k: v for k, v in self._headers.items() if k not in ("Authorization", "Ngrok-Version")
-        }
-
-    @property
-    def query(self) -> Mapping[str, str]:
-        return dict(self._query)
+    def origin(self) -> Origin:
+        return self._origin
 
     def derive(
         self,
@@ -405,8 +399,6 @@ def _raw(headers: Mapping[str, str], base_url: httpx.URL) -> list[tuple[bytes, b
 
 def current_loop() -> object:
     """The running event loop (asyncio) or trio token: what one client belongs to."""
-    import asyncio
-
     try:
         return asyncio.get_running_loop()
     except RuntimeError:

@@ -39,34 +39,25 @@ async def iter_pages(
 ) -> AsyncIterator[Page[R]]:
     """Yield pages of ``path``; each next page is fetched only when the caller asks for it."""
     data = await http.request("GET", path, params=params or None)
-    origin = _origin(http.base_url)
-    seen = {http.base_url + path + query_string(params)}
+    origin = http.origin
+    seen = {origin.base + path + query_string(params)}
     while True:
         page = _decode_page(data, key, decode)
         if page.uri:
-            seen.add(_absolute(page.uri, origin))
+            seen.add(origin.absolute(page.uri))
         following = page.next_page_uri
         yield page
         if following is None:
             return
-        if _absolute(following, origin) in seen:
+        target = origin.absolute(following)
+        if target in seen:
             raise PagingLoopError(
                 resource=f"{key} page",
                 field="next_page_uri",
                 reason=f"points back at a page this listing already read ({following[:200]!r})",
             )
-        seen.add(_absolute(following, origin))
+        seen.add(target)
         data = await http.follow(following)
-
-
-def _origin(base_url: str) -> str:
-    scheme, _, rest = base_url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
-
-
-def _absolute(uri: str, origin: str) -> str:
-    """A page URI spelled absolutely, so relative and absolute spellings compare equal."""
-    return uri if "://" in uri else origin + uri
 
 
 def _decode_page(data: Any, key: str, decode: Callable[[Any], R]) -> Page[R]:

@@ -18,12 +18,18 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 class Origin:
     """The API origin (scheme, host, port) of a checked base URL."""
 
-    __slots__ = ("base", "key", "url")
+    __slots__ = ("base", "key", "root", "url")
 
     def __init__(self, url: httpx.URL) -> None:
-        self.url = url
-        self.base = str(url).rstrip("/")
-        self.key = (url.scheme, url.host, url.port)
+        self.url: httpx.URL = url
+        self.base: str = str(url).rstrip("/")
+        self.key: tuple[str, str, int | None] = (url.scheme, url.host, url.port)
+        self.root: str = f"{url.scheme}://{url.netloc.decode('ascii')}"
+
+    def absolute(self, uri: str) -> str:
+        """``uri`` spelled absolutely (a path gets this origin), so that relative and absolute
+        spellings of one page compare equal."""
+        return uri if "://" in uri else self.root + uri
 
 
 def check_base_url(base_url: object) -> httpx.URL:
