@@ -6,6 +6,8 @@ import logging
 import os
 import sys
 
+from ._redact import redact_text
+
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 
 
@@ -19,7 +21,7 @@ class _Redact(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         for secret in self.secrets:
-            message = message.replace(secret, "[redacted]")
+            message = redact_text(message, secret)
         record.msg, record.args = message, None
         return True
 

@@ -290,25 +290,16 @@ def header_map(name: str, value: Any) -> dict[str, str]:
     headers the SDK owns (``Authorization``, ``Ngrok-Version``)."""
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
-        raise InvalidParameterError(
-            name, f"must be a mapping of str to str, got {type(value).__name__}"
-        )
-    headers: dict[str, str] = {}
-    for key, item in value.items():
-        if not isinstance(key, str) or not _HEADER_NAME.fullmatch(key):
-            raise InvalidParameterError(name, f"{str(key)[:60]!r} is not a valid header name")
+    headers = string_map(name, value)
+    for key, item in headers.items():
+        if not _HEADER_NAME.fullmatch(key):
+            raise InvalidParameterError(name, f"{key[:60]!r} is not a valid header name")
         if key.lower() in RESERVED_HEADERS:
             raise InvalidParameterError(name, "Authorization and Ngrok-Version are set by the SDK")
-        if not isinstance(item, str):
-            raise InvalidParameterError(
-                f"{name}[{key!r}]", f"must be a str, got {type(item).__name__}"
-            )
         if not _HEADER_VALUE.fullmatch(item):
             raise InvalidParameterError(
                 f"{name}[{key!r}]", "must be printable ASCII (no CR, LF, NUL or other controls)"
             )
-        headers[key] = item
     return headers
 
 
@@ -316,15 +307,9 @@ def query_map(name: str, value: Any) -> dict[str, str]:
     """Extra query parameters: a mapping of str to str."""
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
-        raise InvalidParameterError(
-            name, f"must be a mapping of str to str, got {type(value).__name__}"
-        )
-    query: dict[str, str] = {}
-    for key, item in value.items():
-        if not isinstance(key, str) or not isinstance(item, str) or not key:
-            raise InvalidParameterError(name, "keys and values must be non-empty str / str")
-        query[key] = item
+    query = string_map(name, value)
+    if "" in query:
+        raise InvalidParameterError(name, "keys must be non-empty")
     return query
 
 
