@@ -68,14 +68,10 @@ class Created(_Result[Q], Generic[Q, R]):
 
 
 @attrs.frozen(slots=True)
-class NotCreated(_Result[Q]):
-    """Nothing was created: safe to create again. ``error`` says why."""
+class _NoRecord(_Result[Q]):
+    """What ``NotCreated`` and ``Unknown`` share: an ``error`` and no record."""
 
     error: NgrokError = attrs.field(kw_only=True)
-
-    @property
-    def outcome(self) -> Literal[Outcome.NOT_CREATED]:
-        return Outcome.NOT_CREATED
 
     @property
     def ok(self) -> Literal[False]:
@@ -87,22 +83,21 @@ class NotCreated(_Result[Q]):
 
 
 @attrs.frozen(slots=True)
-class Unknown(_Result[Q]):
-    """The create may have happened: look before creating again. ``error`` says why."""
+class NotCreated(_NoRecord[Q]):
+    """Nothing was created: safe to create again. ``error`` says why."""
 
-    error: NgrokError = attrs.field(kw_only=True)
+    @property
+    def outcome(self) -> Literal[Outcome.NOT_CREATED]:
+        return Outcome.NOT_CREATED
+
+
+@attrs.frozen(slots=True)
+class Unknown(_NoRecord[Q]):
+    """The create may have happened: look before creating again. ``error`` says why."""
 
     @property
     def outcome(self) -> Literal[Outcome.UNKNOWN]:
         return Outcome.UNKNOWN
-
-    @property
-    def ok(self) -> Literal[False]:
-        return False
-
-    @property
-    def record(self) -> None:
-        return None
 
 
 BulkResult = Created[Q, R] | NotCreated[Q] | Unknown[Q]
