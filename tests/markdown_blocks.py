@@ -58,6 +58,22 @@ def blocks(path: pathlib.Path) -> list[Block]:
     return found
 
 
+def runnable(found: list[Block]) -> list[Block]:
+    """The blocks to run: every one not marked ``<!-- not run: REASON -->``."""
+    return [block for block in found if block.skip_reason is None]
+
+
+def unexplained(found: list[Block]) -> list[str]:
+    """Ids of blocks marked not to run without saying why."""
+    return [block.id for block in found if block.skip_reason == ""]
+
+
+def section_code(path: pathlib.Path, heading: str) -> str:
+    """The first Python block under ``## heading`` (for tests that drive one block themselves)."""
+    section = path.read_text(encoding="utf-8").split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    return section.split("```python", 1)[1].split("```", 1)[0]
+
+
 @contextlib.contextmanager
 def served_fake() -> Iterator[tuple[FakeNgrok, str]]:
     """A fresh FakeNgrok served on 127.0.0.1 from a background event loop."""

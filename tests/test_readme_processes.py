@@ -12,13 +12,14 @@ import pytest
 import ngrok_async
 from ngrok_async.testing import FakeNgrok
 
+from .markdown_blocks import section_code
 from .test_bulk_services import keys
-from .test_readme import README, _section_code
+from .test_readme import README
 
 
 def run_section(heading: str) -> dict[str, Any]:
     namespace: dict[str, Any] = {"__name__": "readme"}
-    exec(compile(_section_code(heading), str(README), "exec"), namespace)
+    exec(compile(section_code(README, heading), str(README), "exec"), namespace)
     return namespace
 
 

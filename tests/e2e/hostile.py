@@ -45,15 +45,20 @@ class Hostile:
             return sum(1 for r in self.requests if method is None or r.method == method)
 
 
+def _recv(conn: socket.socket) -> bytes:
+    """The next bytes on ``conn``; ``b""`` at EOF or on a socket error."""
+    try:
+        return conn.recv(65536)
+    except OSError:
+        return b""
+
+
 def read_request(conn: socket.socket) -> Request | None:
     """One request off ``conn`` (Content-Length bodies only), or None at EOF."""
     conn.settimeout(READ_TIMEOUT)
     data = b""
     while b"\r\n\r\n" not in data:
-        try:
-            chunk = conn.recv(65536)
-        except OSError:
-            return None
+        chunk = _recv(conn)
         if not chunk:
             return None
         data += chunk
@@ -68,10 +73,7 @@ def read_request(conn: socket.socket) -> Request | None:
         headers[name.strip().lower()] = value.strip()
     length = int(headers.get("content-length", "0"))
     while len(body) < length:
-        try:
-            chunk = conn.recv(65536)
-        except OSError:
-            return None
+        chunk = _recv(conn)
         if not chunk:
             return None
         body += chunk
