@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -92,20 +93,31 @@ async def sdk_session(
     url: str, concurrency: int | None = None, *, transport: str = "default", **options: Any
 ) -> AsyncIterator[SDK]:
     """``ngrok_async.AsyncClient`` as a user makes it (limiter off unless ``rate_limit`` given):
-    httpx's own transport by default, ``transport="aiohttp"`` for ``AiohttpTransport``. The
-    transport is built here only to trust the run's self-signed certificate."""
+    its default transport (aiohttp's pool on asyncio), ``transport="httpx"`` for
+    ``NGROK_TRANSPORT=httpx`` (httpx's own), ``transport="aiohttp"`` for an explicit
+    ``AiohttpTransport``. The shared TLS context is rebuilt so that it trusts the run's
+    self-signed certificate (``SSL_CERT_FILE``)."""
     from ngrok_async import AsyncClient
+    from ngrok_async._tls import default_ssl_context
 
+    default_ssl_context.cache_clear()
     options.setdefault("rate_limit", None)
-    size = concurrency or 100
-    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
     if transport == "aiohttp":
         from ngrok_async import AiohttpTransport
 
-        options["transport"] = AiohttpTransport(verify=_ssl_context(), limits=limits)
-    else:
-        options["transport"] = httpx.AsyncHTTPTransport(verify=_ssl_context(), limits=limits)
-    async with AsyncClient(API_KEY, base_url=url, max_concurrency=concurrency, **options) as client:
+        size = concurrency or 100
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        options["transport"] = AiohttpTransport(limits=limits)
+    saved = os.environ.pop("NGROK_TRANSPORT", None)
+    if transport == "httpx":
+        os.environ["NGROK_TRANSPORT"] = "httpx"
+    try:
+        client = AsyncClient(API_KEY, base_url=url, max_concurrency=concurrency, **options)
+    finally:
+        os.environ.pop("NGROK_TRANSPORT", None)
+        if saved is not None:
+            os.environ["NGROK_TRANSPORT"] = saved
+    async with client:
         yield SDK(client)
 
 
@@ -343,6 +355,7 @@ PROTOTYPE = "prototype: SDK layers on raw aiohttp"
 ASYNC_SESSIONS = {
     "ngrok_async": lambda url, c, **kw: sdk_session(url, c, **kw),
     "ngrok_async[aiohttp]": lambda url, c, **kw: sdk_session(url, c, transport="aiohttp", **kw),
+    "ngrok_async[httpx]": lambda url, c, **kw: sdk_session(url, c, transport="httpx", **kw),
     "httpx": lambda url, c, **kw: httpx_session(url, c),
     "httpx+aiohttp": lambda url, c, **kw: httpx_session(url, c, aiohttp_transport=True),
     "aiohttp": lambda url, c, **kw: aiohttp_session(url, c),

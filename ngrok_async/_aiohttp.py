@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from ._errors import ClientStateError
-from ._transport import default_ssl_context
+from ._tls import default_ssl_context
 
 try:
     import aiohttp
@@ -38,6 +38,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 _AIOHTTP_SETS = frozenset({b"host", b"content-length", b"transfer-encoding"})
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+_URL_CACHE_SIZE = 256
+_READ_AT_ONCE = 64 * 1024
+"""A body announced at most this long is read before the response is handed over (one step
+instead of a stream); the SDK still applies its own cap to it."""
 Trace = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 _TRACE: contextvars.ContextVar[Trace | None] = contextvars.ContextVar(
@@ -74,6 +78,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[tuple[Any, Any, Any], aiohttp.ClientTimeout] = {}
+        self._urls: dict[int, tuple[httpx.URL, yarl.URL]] = {}
         self._closed = False
 
     def _session_for(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
@@ -121,15 +126,20 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except RuntimeError:
             raise ClientStateError("AiohttpTransport runs on asyncio only") from None
         session = self._session_for(loop)
-        try:
-            body: bytes | None = request.content
-        except httpx.RequestNotRead:
-            body = await request.aread()
+        stream = request.stream
+        body: bytes | None
+        if isinstance(stream, httpx.ByteStream):  # in memory already: no read needed
+            body = b"".join(stream)
+        else:
+            try:
+                body = request.content
+            except httpx.RequestNotRead:
+                body = await request.aread()
         token = _TRACE.set(request.extensions.get("trace"))
         try:
             response = await session.request(
                 request.method,
-                yarl.URL(str(request.url), encoded=True),
+                self._url(request.url),
                 headers=[
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
                 ],
@@ -148,16 +158,60 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             response.status,
             headers=list(response.raw_headers),
-            stream=_Body(response, request),
+            stream=await _stream(response, request),
             extensions=extensions,
             request=request,
         )
+
+    def _url(self, url: httpx.URL) -> yarl.URL:
+        """yarl's form of ``url``, kept per URL object (the SDK reuses them)."""
+        cached = self._urls.get(id(url))
+        if cached is not None and cached[0] is url:
+            return cached[1]
+        parsed = yarl.URL(str(url), encoded=True)
+        if len(self._urls) >= _URL_CACHE_SIZE:
+            self._urls.clear()
+        self._urls[id(url)] = (url, parsed)
+        return parsed
 
     async def aclose(self) -> None:
         self._closed = True
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
+
+
+async def _stream(
+    response: aiohttp.ClientResponse, request: httpx.Request
+) -> httpx.AsyncByteStream:
+    """The body: read at once when it is announced small, else streamed as it arrives."""
+    try:
+        length = response.content_length
+    except ValueError:  # not a number: let the stream's own checks report it
+        length = None
+    if length is None or length > _READ_AT_ONCE:
+        return _Body(response, request)
+    try:
+        content = await response.read()
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        response.close()
+        return _Broken(_mapped(exc, request))
+    except BaseException:
+        response.close()
+        raise
+    response.release()
+    return httpx.ByteStream(content)
+
+
+class _Broken(httpx.AsyncByteStream):
+    """A body that broke off while being read at once: reading it raises what broke it."""
+
+    def __init__(self, error: httpx.TransportError) -> None:
+        self._error = error
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        raise self._error
+        yield b""  # pragma: no cover - makes this an async generator
 
 
 class _Body(httpx.AsyncByteStream):

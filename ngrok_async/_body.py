@@ -83,6 +83,11 @@ async def read_body(
     received = 0
     try:
         stream = response.stream
+        if inflater is None and isinstance(stream, httpx.ByteStream):  # read by the transport
+            content = b"".join(stream)
+            if len(content) > limit:
+                return _past_limit([content], limit, resource, truncate=truncate, decoded=False)
+            return content
         if not isinstance(stream, httpx.AsyncByteStream):
             raise TypeError("a synchronous response stream on an async client")
         chunks_in = stream.__aiter__()

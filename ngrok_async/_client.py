@@ -18,7 +18,7 @@ from ._errors import InvalidParameterError
 from ._http import HTTPCore
 from ._limits import Limiter, RequestLimiter
 from ._logging import configure_from_env
-from ._transport import client_sender, make_session
+from ._transport import client_sender, make_session, transport_choice
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._urls import check_base_url
 from ._validate import header_map, query_map
@@ -65,8 +65,10 @@ class AsyncClient(GeneratedServices):
             removes it for an injected ``http_client``.
         http_client: an ``httpx.AsyncClient`` to send with, used as given and never closed by us
             (its TLS, proxy and pool settings apply).
-        transport: an httpx transport for the client we create: ``AiohttpTransport()`` to
-            send through aiohttp's pool, or a ``FakeNgrok``.
+        transport: an httpx transport for the client we create, e.g. a ``FakeNgrok`` or
+            ``httpx.AsyncHTTPTransport()``. Default: aiohttp's pool (``AiohttpTransport``) on
+            asyncio, httpx's own on trio; ``NGROK_TRANSPORT=httpx`` picks httpx's own on
+            asyncio too (for mocks of httpcore such as respx).
         headers: extra headers sent with every request (not ``Authorization`` or
             ``Ngrok-Version``, which the SDK sets).
         max_response_bytes: the most a response body may be, received or decoded; past it
@@ -136,7 +138,8 @@ class AsyncClient(GeneratedServices):
             # Requests beyond the pool's size wait in our O(1) FIFO limiter, never in httpcore's
             # pool queue, which is rescanned on every connection event (quadratic under load).
             concurrency = concurrency or DEFAULT_POOL_SIZE
-            http_client, send = make_session(transport, concurrency)
+            choice = transport_choice() if transport is None else "auto"
+            http_client, send = make_session(transport, concurrency, choice)
         else:
             send = client_sender(http_client)
         self._http = HTTPCore(

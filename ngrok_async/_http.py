@@ -71,11 +71,13 @@ class HTTPCore:
         "_client",
         "_deadline",
         "_headers",
+        "_json",
         "_key",
         "_limiter",
         "_max_bytes",
         "_max_retries",
         "_origin",
+        "_plain",
         "_query",
         "_raw_headers",
         "_send_one",
@@ -111,6 +113,7 @@ class HTTPCore:
         }
         self._query: dict[str, str] = {}
         self._raw_headers = _raw(self._headers, base_url)
+        self._plain, self._json = _templates(self._raw_headers)
         self._limiter = limiter
         self._timeout = timeout
         self._timeout_ext = timeout.as_dict()
@@ -167,6 +170,7 @@ class HTTPCore:
         view._max_retries = max_retries
         view._headers = {**self._headers, **_lower(headers)}
         view._raw_headers = _raw(view._headers, self._origin.url)
+        view._plain, view._json = _templates(view._raw_headers)
         view._query = {**self._query, **query}
         return view
 
@@ -225,8 +229,8 @@ class HTTPCore:
     def _build(
         self, method: str, url: str, content: bytes | None, extra: Mapping[str, str] | None
     ) -> httpx.Request:
-        """The request, from cached parts: a parsed URL per distinct URL string, and raw
-        header lists with ``Host`` already in (httpx then adds nothing of its own)."""
+        """The request, from cached parts: a parsed URL per distinct URL string, and header
+        templates with ``Host`` already in (httpx then adds nothing of its own)."""
         target = self._shared.urls.get(url)
         if target is None:
             try:
@@ -234,23 +238,24 @@ class HTTPCore:
             except (httpx.InvalidURL, ValueError, TypeError) as exc:
                 raise UnsafeURLError(f"cannot build a request for {method}: {exc}") from None
             self._shared.remember(url, target)
-        raw = self._raw_headers
+        headers: httpx.Headers | list[tuple[bytes, bytes]]
         if extra:
-            raw = [*raw, *_encode(_lower(extra))]
-        if content is None:
-            stream = _EMPTY
-            if method in ("POST", "PUT", "PATCH"):
-                raw = [*raw, (b"content-length", b"0")]
+            raw = [*self._raw_headers, *_encode(_lower(extra))]
+            headers = raw if content is None else [*raw, *_JSON]
         else:
-            stream = httpx.ByteStream(content)
-            raw = [*raw, *_JSON, (b"content-length", str(len(content)).encode())]
-        return httpx.Request(
+            headers = self._plain if content is None else self._json
+        request = httpx.Request(
             method,
             target,
-            headers=raw,
-            stream=stream,
+            headers=headers,
+            stream=_EMPTY if content is None else httpx.ByteStream(content),
             extensions={"timeout": self._timeout_ext},
         )
+        if content is not None:
+            request.headers["content-length"] = str(len(content))
+        elif method in ("POST", "PUT", "PATCH"):
+            request.headers["content-length"] = "0"
+        return request
 
     async def _send(
         self,
@@ -395,6 +400,12 @@ def _encode(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
 def _raw(headers: Mapping[str, str], base_url: httpx.URL) -> list[tuple[bytes, bytes]]:
     """Every request's headers as httpx keeps them, ``Host`` first (as httpx puts it)."""
     return [(b"host", base_url.netloc), *_encode(headers)]
+
+
+def _templates(raw: list[tuple[bytes, bytes]]) -> tuple[httpx.Headers, httpx.Headers]:
+    """Every request's headers, without and with a JSON body, parsed once (httpx copies them
+    into each request instead of parsing them again)."""
+    return httpx.Headers(raw), httpx.Headers([*raw, *_JSON])
 
 
 def current_loop() -> object:

@@ -66,7 +66,27 @@ def check_key_line(line: str, where: str = "") -> tuple[str, bytes]:
     return key_type, blob
 
 
+def _string(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+def _fixed_layouts() -> dict[str, tuple[int, bytes]]:
+    """Per fixed-size key type: its blob's length and everything before the key bytes."""
+    layouts = {"ssh-ed25519": (4 + 11 + 4 + 32, _string(b"ssh-ed25519") + (32).to_bytes(4, "big"))}
+    for curve, size in _POINT_BYTES.items():
+        start = _string(f"ecdsa-sha2-{curve}".encode()) + _string(curve.encode())
+        start += size.to_bytes(4, "big") + b"\x04"
+        layouts[f"ecdsa-sha2-{curve}"] = (len(start) + size - 1, start)
+    return layouts
+
+
+_FIXED = _fixed_layouts()
+
+
 def _blob_problem(key_type: str, blob: bytes) -> str | None:
+    fixed = _FIXED.get(key_type)
+    if fixed is not None and len(blob) == fixed[0] and blob.startswith(fixed[1]):
+        return None  # the one well-formed layout; anything else gets the field-by-field reason
     reader = _Reader(blob)
     try:
         if reader.string() != key_type.encode("ascii"):

@@ -1,26 +1,28 @@
-"""The httpx session an ``AsyncClient`` makes for itself, and the one default TLS context.
+"""The httpx session an ``AsyncClient`` makes for itself, and which transport it sends through.
 
-Building an ``ssl.SSLContext`` with the system's CA bundle takes ~25 ms and ~830 KiB, so the
-default one is built once per process, on first use, and shared by every client and transport
-that does not bring its own.
+With no ``transport=`` and no ``http_client=``, the client's transport is :class:`DefaultTransport`:
+on asyncio it sends through :class:`~ngrok_async.AiohttpTransport` (aiohttp's O(1) connection
+pool), on trio through httpx's own (httpcore). ``NGROK_TRANSPORT=httpx`` (or ``aiohttp``) in the
+environment fixes the choice, e.g. for a test suite that mocks httpcore with respx. With a proxy
+in the environment, the session is httpx's own, which routes through it.
 """
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import http.cookiejar
-import ssl
+import os
 import urllib.request
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
 
 import httpx
 
+from ._errors import InvalidParameterError
+from ._tls import default_ssl_context
 
-@functools.cache
-def default_ssl_context() -> ssl.SSLContext:
-    """The process-wide TLS context (certifi's CA bundle, httpx's defaults), built once."""
-    return httpx.create_ssl_context()
+TRANSPORT_VARIABLE: Final = "NGROK_TRANSPORT"
+_CHOICES: Final = ("auto", "aiohttp", "httpx")
 
 
 class _NoCookies(http.cookiejar.CookieJar):
@@ -34,34 +36,86 @@ class _NoCookies(http.cookiejar.CookieJar):
 Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
-def make_session(
-    transport: httpx.AsyncBaseTransport | None, max_connections: int
-) -> tuple[httpx.AsyncClient, Send]:
-    """The httpx client an ``AsyncClient`` owns: ``transport`` (or httpx's own over the shared
-    TLS context, pooled to ``max_connections``), no redirects, no cookie jar; and how to send
-    on it.
-
-    With no proxy in the environment the session's client would only hand each request to
-    its transport, so requests go to the transport's ``handle_async_request`` directly (mocks
-    that patch the transport or httpcore, such as respx's default mode and pytest-httpx, see
-    them; respx's ``using="httpx"`` mode patches the client instead and needs an
-    ``http_client=``); with ``HTTPS_PROXY``/``ALL_PROXY`` set they go through
-    ``AsyncClient.send``, which routes them.
-    """
-    if transport is None:
-        transport = httpx.AsyncHTTPTransport(
-            verify=default_ssl_context(),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
+def transport_choice() -> str:
+    """``NGROK_TRANSPORT`` (``auto`` when unset); anything else is an
+    :class:`InvalidParameterError` at construction."""
+    value = os.environ.get(TRANSPORT_VARIABLE, "").strip().lower() or "auto"
+    if value not in _CHOICES:
+        raise InvalidParameterError(
+            TRANSPORT_VARIABLE, f"must be one of {', '.join(_CHOICES)}, got {value[:20]!r}"
         )
-    client = httpx.AsyncClient(transport=transport, follow_redirects=False, cookies=_NoCookies())
-    if _proxies_in_environment():
+    return value
+
+
+class DefaultTransport(httpx.AsyncBaseTransport):
+    """The transport a client makes for itself, picked on its first request: aiohttp's pool on
+    asyncio, httpx's own (httpcore) on trio or when ``choice`` is ``"httpx"``; both pooled to
+    ``max_connections`` over the shared TLS context."""
+
+    def __init__(self, max_connections: int, choice: str = "auto") -> None:
+        self._limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        self._choice = choice
+        self._chosen: httpx.AsyncBaseTransport | None = None
+
+    @property
+    def chosen(self) -> httpx.AsyncBaseTransport | None:
+        """The transport in use, once the first request has picked it."""
+        return self._chosen
+
+    def pick(self) -> httpx.AsyncBaseTransport:
+        """The transport for this client, picked once from the running event loop."""
+        if self._chosen is None:
+            if self._choice == "aiohttp" or (self._choice == "auto" and _on_asyncio()):
+                from ._aiohttp import AiohttpTransport
+
+                self._chosen = AiohttpTransport(limits=self._limits)
+            else:
+                self._chosen = httpx.AsyncHTTPTransport(
+                    verify=default_ssl_context(), limits=self._limits
+                )
+        return self._chosen
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        chosen = self._chosen or self.pick()
+        return await chosen.handle_async_request(request)  # looked up per call: patchable
+
+    async def aclose(self) -> None:
+        if self._chosen is not None:
+            await self._chosen.aclose()
+
+
+def make_session(
+    transport: httpx.AsyncBaseTransport | None, max_connections: int, choice: str = "auto"
+) -> tuple[httpx.AsyncClient, Send]:
+    """The httpx client an ``AsyncClient`` owns (no redirects, no cookie jar) and how to send on
+    it: ``transport``, else a :class:`DefaultTransport`, else (with a proxy in the environment)
+    httpx's own transports routed through it.
+
+    Requests go to the transport's ``handle_async_request`` directly, since the session would
+    only hand them over (mocks that patch the transport or httpcore, such as respx's default
+    mode and pytest-httpx, see them; respx's ``using="httpx"`` mode patches the client instead
+    and needs an ``http_client=``); with a proxy they go through ``AsyncClient.send``.
+    """
+    if transport is None and _proxies_in_environment():
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        client = httpx.AsyncClient(
+            verify=default_ssl_context(),
+            limits=limits,
+            follow_redirects=False,
+            cookies=_NoCookies(),
+        )
         return client, client_sender(client)
-    direct = transport
+    direct = transport if transport is not None else DefaultTransport(max_connections, choice)
+    client = httpx.AsyncClient(transport=direct, follow_redirects=False, cookies=_NoCookies())
+    if isinstance(direct, DefaultTransport):
+        return client, direct.handle_async_request
 
     async def send(request: httpx.Request) -> httpx.Response:
-        return await direct.handle_async_request(request)  # looked up per call, so patches apply
+        return await direct.handle_async_request(request)  # looked up per call: patchable
 
     return client, send
 
@@ -73,6 +127,14 @@ def client_sender(client: httpx.AsyncClient) -> Send:
         return await client.send(request, stream=True, follow_redirects=False)
 
     return send
+
+
+def _on_asyncio() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _proxies_in_environment() -> bool:

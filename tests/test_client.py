@@ -203,10 +203,15 @@ async def test_debug_log_line_has_no_secret(
     assert all(API_KEY not in r.getMessage() and API_KEY not in str(r.args) for r in caplog.records)
 
 
-def test_tls_verification_is_on_for_our_own_pool() -> None:
+@pytest.mark.parametrize("choice", ["httpx", "aiohttp"])
+def test_tls_verification_is_on_for_our_own_pool(
+    choice: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NGROK_TRANSPORT", choice)
     ngrok = AsyncClient(API_KEY)
 
-    context = ngrok._http.client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    transport = ngrok._http.client._transport.pick()  # type: ignore[attr-defined]
+    context = transport._pool._ssl_context if choice == "httpx" else transport._ssl
 
     assert context.verify_mode == ssl.CERT_REQUIRED
     assert context.check_hostname is True

@@ -1,19 +1,26 @@
-"""The session an AsyncClient makes: httpx's own transport over one shared TLS context."""
+"""The session an AsyncClient makes: its default transport (aiohttp's pool on asyncio, httpx's own
+on trio or with ``NGROK_TRANSPORT=httpx``), proxies from the environment, one shared TLS context."""
 
 from __future__ import annotations
 
 import gc
+import json
 import time
 import tracemalloc
 
+import anyio
 import httpx
 import pytest
 import respx
 
-from ngrok_async import AsyncClient
-from ngrok_async._transport import default_ssl_context
+from ngrok_async import AiohttpTransport, AsyncClient, ClientStateError, InvalidParameterError
+from ngrok_async._tls import default_ssl_context
+from ngrok_async._transport import DefaultTransport
+
+from .e2e.hostile import fixed, hostile
 
 KEY = "transport-key"
+CREDENTIAL = {"id": "cr_1", "uri": "", "created_at": "2025-01-01T00:00:00Z"}
 
 
 def test_the_default_tls_context_is_built_once() -> None:
@@ -54,18 +61,76 @@ async def test_respx_in_httpx_mode_sees_an_injected_client() -> None:
         assert route.call_count == 1
 
 
-async def test_with_a_proxy_in_the_environment_requests_go_through_the_client(
+def _chosen(ngrok: AsyncClient) -> httpx.AsyncBaseTransport | None:
+    transport = ngrok._http.client._transport  # type: ignore[attr-defined]
+    assert isinstance(transport, DefaultTransport)
+    return transport.chosen
+
+
+@pytest.mark.parametrize(
+    ("backend", "variable", "expected"),
+    [
+        ("asyncio", None, AiohttpTransport),
+        ("asyncio", "auto", AiohttpTransport),
+        ("asyncio", "httpx", httpx.AsyncHTTPTransport),
+        ("asyncio", " HTTPX ", httpx.AsyncHTTPTransport),
+        ("trio", None, httpx.AsyncHTTPTransport),
+        ("trio", "httpx", httpx.AsyncHTTPTransport),
+    ],
+)
+def test_the_default_transport_is_picked_by_the_event_loop_on_first_use(
+    backend: str, variable: str | None, expected: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if variable is None:
+        monkeypatch.delenv("NGROK_TRANSPORT", raising=False)
+    else:
+        monkeypatch.setenv("NGROK_TRANSPORT", variable)
+    with hostile(fixed(200, json.dumps(CREDENTIAL).encode())) as server:
+        ngrok = AsyncClient(KEY, base_url=server.url)
+        assert _chosen(ngrok) is None  # nothing is picked, or imported, before a request
+
+        async def main() -> None:
+            async with ngrok:
+                assert (await ngrok.credentials.get("cr_1")).id == "cr_1"
+                assert type(_chosen(ngrok)) is expected
+
+        anyio.run(main, backend=backend)
+    assert server.count("GET") == 1
+
+
+def test_aiohttp_asked_for_on_trio_is_a_client_state_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NGROK_TRANSPORT", "aiohttp")
+
+    async def main() -> None:
+        async with AsyncClient(KEY, base_url="http://127.0.0.1:9") as ngrok:
+            with pytest.raises(ClientStateError, match="asyncio only"):
+                await ngrok.credentials.get("cr_1")
+
+    anyio.run(main, backend="trio")
+
+
+def test_an_unknown_transport_variable_is_refused_at_construction(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
-    seen: list[httpx.Request] = []
+    monkeypatch.setenv("NGROK_TRANSPORT", "curl")
+    with pytest.raises(InvalidParameterError, match=r"NGROK_TRANSPORT.*auto, aiohttp, httpx"):
+        AsyncClient(KEY)
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(
-            200, json={"id": "cr_1", "uri": "", "created_at": "2025-01-01T00:00:00Z"}
-        )
 
-    async with AsyncClient(KEY, transport=httpx.MockTransport(handler)) as ngrok:
-        assert (await ngrok.credentials.get("cr_1")).id == "cr_1"
-    assert seen[0].headers["authorization"] == f"Bearer {KEY}"
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_with_a_proxy_in_the_environment_requests_go_through_it(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NGROK_TRANSPORT", raising=False)
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with hostile(fixed(200, json.dumps(CREDENTIAL).encode())) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+
+        async def main() -> None:
+            async with AsyncClient(KEY, base_url="http://127.0.0.1:9") as ngrok:
+                assert (await ngrok.credentials.get("cr_1")).id == "cr_1"
+
+        anyio.run(main, backend=backend)
+    assert [r.target for r in proxy.requests] == ["http://127.0.0.1:9/credentials/cr_1"]
+    assert proxy.requests[0].headers["authorization"] == f"Bearer {KEY}"

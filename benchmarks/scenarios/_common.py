@@ -18,7 +18,14 @@ from typing import Any
 from ..harness import Measure, Row, Target, median
 
 OFFICIAL = "ngrok-api"
-ASYNC_ALL = ["ngrok_async", "ngrok_async[aiohttp]", "httpx", "httpx+aiohttp", "aiohttp"]
+ASYNC_ALL = [
+    "ngrok_async",
+    "ngrok_async[aiohttp]",
+    "ngrok_async[httpx]",
+    "httpx",
+    "httpx+aiohttp",
+    "aiohttp",
+]
 
 
 @dataclass(frozen=True)

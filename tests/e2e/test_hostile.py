@@ -1,7 +1,8 @@
 """Every promise of the request path against servers that misbehave at the byte level.
 
-Each test runs on the four transports: the default client on asyncio and on trio, an injected
-plain ``httpx.AsyncClient``, and ``AiohttpTransport``.
+Each test runs on five transports: the default client on asyncio (aiohttp's pool), the same with
+``NGROK_TRANSPORT=httpx`` (httpcore), the default on trio (httpcore), an injected plain
+``httpx.AsyncClient``, and an explicit ``AiohttpTransport``.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import gc
 import gzip
 import json
+import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import anyio
@@ -49,7 +51,7 @@ from .hostile import (
 )
 
 KEY = "ak_hostile_4f9b2c1d8e7a6b5c4d3e2f1a0b9c8d7e"
-TRANSPORTS = ["default", "default-trio", "httpx-client", "aiohttp"]
+TRANSPORTS = ["default", "default-httpx", "default-trio", "httpx-client", "aiohttp"]
 CREDENTIAL = {"id": "cr_1", "uri": "", "created_at": "2025-01-01T00:00:00Z"}
 
 
@@ -65,8 +67,24 @@ async def client_for(kind: str, url: str, **options: Any) -> AsyncIterator[Async
         return
     if kind == "aiohttp":
         options["transport"] = AiohttpTransport()
-    async with AsyncClient(KEY, base_url=url, **options) as ngrok:
+    with transport_variable("httpx" if kind == "default-httpx" else None):
+        client = AsyncClient(KEY, base_url=url, **options)
+    async with client as ngrok:
         yield ngrok
+
+
+@contextmanager
+def transport_variable(value: str | None) -> Iterator[None]:
+    """``NGROK_TRANSPORT`` set to ``value`` (or unset) while a client is made."""
+    saved = os.environ.pop("NGROK_TRANSPORT", None)
+    if value is not None:
+        os.environ["NGROK_TRANSPORT"] = value
+    try:
+        yield
+    finally:
+        os.environ.pop("NGROK_TRANSPORT", None)
+        if saved is not None:
+            os.environ["NGROK_TRANSPORT"] = saved
 
 
 def run(kind: str, main: Callable[[], Awaitable[None]]) -> None:
