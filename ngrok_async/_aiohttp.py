@@ -22,13 +22,15 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
 
+from ._body import capped, read_capped
 from ._errors import ClientStateError
 from ._tls import default_ssl_context
+from ._wire import Forms, Outgoing, Trace
 
 try:
     import aiohttp
@@ -36,13 +38,11 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("AiohttpTransport needs aiohttp: pip install 'ngrok-async[aiohttp]'") from exc
 
-_AIOHTTP_SETS = frozenset({b"host", b"content-length", b"transfer-encoding"})
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 _URL_CACHE_SIZE = 256
 _READ_AT_ONCE = 64 * 1024
 """A body announced at most this long is read before the response is handed over (one step
 instead of a stream); the SDK still applies its own cap to it."""
-Trace = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 _TRACE: contextvars.ContextVar[Trace | None] = contextvars.ContextVar(
     "ngrok_async_aiohttp_trace", default=None
@@ -105,8 +105,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._loop = loop
         return self._session
 
-    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
-        phases = request.extensions.get("timeout", {})
+    def timeout_for(self, phases: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
+        """aiohttp's form of httpx's timeout extension (``connect``, ``read``, ``pool``)."""
         key = (phases.get("connect"), phases.get("read"), phases.get("pool"))
         timeout = self._timeouts.get(key)
         if timeout is None:
@@ -118,52 +118,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._timeouts[key] = timeout
         return timeout
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._closed:
-            raise ClientStateError("the AiohttpTransport is closed")
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            raise ClientStateError("AiohttpTransport runs on asyncio only") from None
-        session = self._session_for(loop)
-        stream = request.stream
-        body: bytes | None
-        if isinstance(stream, httpx.ByteStream):  # in memory already: no read needed
-            body = b"".join(stream)
-        else:
-            try:
-                body = request.content
-            except httpx.RequestNotRead:
-                body = await request.aread()
-        token = _TRACE.set(request.extensions.get("trace"))
-        try:
-            response = await session.request(
-                request.method,
-                self._url(request.url),
-                headers=[
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
-                ],
-                data=body or None,
-                allow_redirects=False,
-                timeout=self._timeout(request),
-                server_hostname=request.extensions.get("sni_hostname"),
-            )
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-            raise _mapped(exc, request) from exc
-        finally:
-            _TRACE.reset(token)
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
-        if response.reason:
-            extensions["reason_phrase"] = response.reason.encode("ascii", "replace")
-        return httpx.Response(
-            response.status,
-            headers=list(response.raw_headers),
-            stream=await _stream(response, request),
-            extensions=extensions,
-            request=request,
-        )
-
-    def _url(self, url: httpx.URL) -> yarl.URL:
+    def url_for(self, url: httpx.URL) -> yarl.URL:
         """yarl's form of ``url``, kept per URL object (the SDK reuses them)."""
         cached = self._urls.get(id(url))
         if cached is not None and cached[0] is url:
@@ -174,6 +129,66 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._urls[id(url)] = (url, parsed)
         return parsed
 
+    async def exchange(
+        self,
+        method: str,
+        url: yarl.URL,
+        headers: Sequence[tuple[str, str]],
+        body: bytes | None,
+        timeout: aiohttp.ClientTimeout,
+        trace: Trace | None,
+        sni_hostname: str | None = None,
+    ) -> AiohttpReply:
+        """Send one request; return once its headers (and a small body) have arrived.
+
+        Failures are httpx's exception classes (see :func:`map_error`); ``trace`` is called
+        with :data:`SENT_EVENT` once a connection is held.
+        """
+        if self._closed:
+            raise ClientStateError("the AiohttpTransport is closed")
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise ClientStateError("AiohttpTransport runs on asyncio only") from None
+        session = self._session_for(loop)
+        token = _TRACE.set(trace)
+        try:
+            response = await session.request(
+                method,
+                url,
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+                timeout=timeout,
+                server_hostname=sni_hostname,
+            )
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            raise _mapped(exc) from exc
+        finally:
+            _TRACE.reset(token)
+        return await AiohttpReply.received(response)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        stream = request.stream
+        body: bytes | None
+        if isinstance(stream, httpx.ByteStream):  # in memory already: no read needed
+            body = b"".join(stream)
+        else:
+            try:
+                body = request.content
+            except httpx.RequestNotRead:
+                body = await request.aread()
+        reply = await self.exchange(
+            request.method,
+            self.url_for(request.url),
+            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+            body,
+            self.timeout_for(request.extensions.get("timeout", {})),
+            request.extensions.get("trace"),
+            request.extensions.get("sni_hostname"),
+        )
+        return reply.as_httpx(request)
+
     async def aclose(self) -> None:
         self._closed = True
         session, self._session = self._session, None
@@ -181,26 +196,137 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await session.close()
 
 
-async def _stream(
-    response: aiohttp.ClientResponse, request: httpx.Request
-) -> httpx.AsyncByteStream:
-    """The body: read at once when it is announced small, else streamed as it arrives."""
+class AiohttpReply:
+    """An aiohttp response as the SDK's ``Reply``: a body announced at most
+    ``_READ_AT_ONCE`` long is read before it is handed over (one step instead of a stream)."""
+
+    __slots__ = ("_content", "_error", "_response")
+
+    def __init__(
+        self,
+        response: aiohttp.ClientResponse,
+        content: bytes | None,
+        error: httpx.TransportError | None,
+    ) -> None:
+        self._response = response
+        self._content = content
+        self._error = error
+
+    @classmethod
+    async def received(cls, response: aiohttp.ClientResponse) -> AiohttpReply:
+        try:
+            length = response.content_length
+        except ValueError:  # not a number: let the stream's own checks report it
+            length = None
+        if length is None or length > _READ_AT_ONCE:
+            return cls(response, None, None)
+        try:
+            content = await response.read()
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            response.close()
+            return cls(response, None, _mapped(exc))  # raised when the body is read
+        except BaseException:
+            response.close()
+            raise
+        response.release()
+        return cls(response, content, None)
+
+    @property
+    def status_code(self) -> int:
+        return self._response.status
+
+    def header(self, name: str) -> str | None:
+        return self._response.headers.get(name)
+
+    async def read(self, limit: int, resource: str, *, truncate: bool) -> bytes:
+        if self._error is not None:
+            raise self._error
+        encoding = self._response.headers.get("content-encoding", "")
+        if self._content is not None:
+            return capped(self._content, encoding, limit, resource, truncate=truncate)
+        return await read_capped(
+            _chunks(self._response), encoding, limit, resource, truncate=truncate
+        )
+
+    async def aclose(self) -> None:
+        _give_back(self._response)
+
+    def as_httpx(self, request: httpx.Request) -> httpx.Response:
+        """The same response as httpx's (its body streamed unless already read)."""
+        response = self._response
+        stream: httpx.AsyncByteStream
+        if self._error is not None:
+            stream = _Broken(self._error)
+        elif self._content is not None:
+            stream = httpx.ByteStream(self._content)
+        else:
+            stream = _Body(response)
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+        if response.reason:
+            extensions["reason_phrase"] = response.reason.encode("ascii", "replace")
+        return httpx.Response(
+            response.status,
+            headers=list(response.raw_headers),
+            stream=stream,
+            extensions=extensions,
+            request=request,
+        )
+
+
+class AiohttpWire:
+    """The SDK's ``Wire`` for an :class:`AiohttpTransport`: no httpx request or response objects
+    in between (see :mod:`._wire`)."""
+
+    __slots__ = ("_transport",)
+    traced = True
+
+    def __init__(self, transport: AiohttpTransport) -> None:
+        self._transport = transport
+
+    async def send(
+        self, out: Outgoing, body: bytes | None, forms: Forms, trace: Trace
+    ) -> AiohttpReply:
+        transport = self._transport
+        derived = forms.cache.get("aiohttp")
+        if derived is None:
+            derived = forms.cache["aiohttp"] = _derive(forms, transport)
+        plain, json, empty_body, timeout = derived
+        if body is not None:
+            headers = json
+        elif out.method in ("POST", "PUT", "PATCH"):
+            headers = empty_body
+        else:
+            headers = plain
+        if out.extra:
+            headers = [*headers, *((name.lower(), value) for name, value in out.extra.items())]
+        return await transport.exchange(
+            out.method, transport.url_for(out.url), headers, body, timeout, trace
+        )
+
+
+def _derive(
+    forms: Forms, transport: AiohttpTransport
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]], Any]:
+    """A view's headers as aiohttp takes them (no body; JSON body; empty body) and its timeout."""
+    plain = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in forms.raw]
+    json = [*plain, ("content-type", "application/json")]
+    empty_body = [*plain, ("content-length", "0")]
+    return plain, json, empty_body, transport.timeout_for(forms.timeout)
+
+
+def _give_back(response: aiohttp.ClientResponse) -> None:
+    if response.content.at_eof():
+        response.release()
+    else:
+        response.close()  # an unread rest: the connection cannot be reused
+
+
+async def _chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
     try:
-        length = response.content_length
-    except ValueError:  # not a number: let the stream's own checks report it
-        length = None
-    if length is None or length > _READ_AT_ONCE:
-        return _Body(response, request)
-    try:
-        content = await response.read()
+        async for chunk in response.content.iter_any():
+            yield chunk
     except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-        response.close()
-        return _Broken(_mapped(exc, request))
-    except BaseException:
-        response.close()
-        raise
-    response.release()
-    return httpx.ByteStream(content)
+        raise _mapped(exc) from exc
 
 
 class _Broken(httpx.AsyncByteStream):
@@ -217,22 +343,15 @@ class _Broken(httpx.AsyncByteStream):
 class _Body(httpx.AsyncByteStream):
     """The response body as aiohttp receives it, errors mapped onto httpx's."""
 
-    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
         self._response = response
-        self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.content.iter_any():
-                yield chunk
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-            raise _mapped(exc, self._request) from exc
+        async for chunk in _chunks(self._response):
+            yield chunk
 
     async def aclose(self) -> None:
-        if self._response.content.at_eof():
-            self._response.release()
-        else:
-            self._response.close()  # an unread rest: the connection cannot be reused
+        _give_back(self._response)
 
 
 class _Final(aiohttp.ClientError):
@@ -264,9 +383,9 @@ class _Connector(aiohttp.TCPConnector):
         return connection
 
 
-def _mapped(exc: BaseException, request: httpx.Request) -> httpx.TransportError:
+def _mapped(exc: BaseException) -> httpx.TransportError:
     cause = exc.cause if isinstance(exc, _Final) else exc
-    return map_error(cause)(f"{type(cause).__name__}: {cause}", request=request)
+    return map_error(cause)(f"{type(cause).__name__}: {cause}")
 
 
 def map_error(exc: BaseException) -> type[httpx.TransportError]:

@@ -15,31 +15,30 @@ from typing import Any
 import anyio
 import httpx
 
-from ._body import ERROR_BODY_BYTES, read_body
+from ._body import ERROR_BODY_BYTES
 from ._errors import ClientStateError, NgrokConnectionError, NgrokError
 from ._limits import RequestLimiter
-from ._transport import Send
+from ._wire import Forms, Outgoing, Wire
 
 logger = logging.getLogger("ngrok_async")
 
 _IN_DOUBT = "ngrok_async: this cancelled a create that may have reached ngrok"
-_NO_HEADERS = httpx.Headers()
 
 
 class Attempt:
     """What one attempt ended with."""
 
-    __slots__ = ("content", "error", "headers", "maybe_sent", "status")
+    __slots__ = ("content", "error", "maybe_sent", "retry_after", "status")
 
     def __init__(self) -> None:
         self.status: int | None = None
-        self.headers: httpx.Headers = _NO_HEADERS
+        self.retry_after: str | None = None
         self.content = b""
         self.error: BaseException | None = None
         self.maybe_sent = True
 
 
-class _Wire:
+class _Sent:
     """Follows httpx's ``trace`` extension: has the request started to leave the machine?"""
 
     __slots__ = ("sent",)
@@ -53,67 +52,58 @@ class _Wire:
 
 
 async def attempt(
-    send: Send,
-    prepared: httpx.Request | Callable[[], httpx.Request],
+    wire: Wire,
+    out: Outgoing,
+    forms: Forms,
     limiter: RequestLimiter,
     *,
-    method: str,
     deadline: float,
     max_bytes: int,
     resource: str,
-    traced: bool,
     closed: Callable[[], bool],
 ) -> Attempt:
-    """Send the request once, holding a limiter slot only while it is on the wire.
-
-    ``prepared``: the request, or a function that builds it once the slot is held (for bodies
-    with values that must be computed at send time). ``traced``: the transport reports
-    httpcore's trace events, so "not sent yet" can be known.
-    """
-    wire = _Wire(False)
-    out = Attempt()
+    """Send ``out`` once, holding a limiter slot only while it is on the wire (its body is made
+    once the slot is held, so send-time values count from then)."""
+    tracker = _Sent(False)
+    result = Attempt()
     try:
         async with limiter.slot():
-            request = prepared if isinstance(prepared, httpx.Request) else prepared()
-            request.extensions["trace"] = wire.trace
-            if not traced:
-                wire.sent = None
+            if not wire.traced:
+                tracker.sent = None  # from here on it may have left: nothing will say
+            body = out.body()
             with anyio.move_on_after(deadline) as scope:
-                response = await send(request)
-                out.status = status = response.status_code
-                out.headers = response.headers
+                reply = await wire.send(out, body, forms, tracker.trace)
+                result.status = status = reply.status_code
                 try:
                     if 200 <= status < 300:
-                        out.content = await read_body(response, max_bytes, resource)
+                        result.content = await reply.read(max_bytes, resource, truncate=False)
                     else:
-                        out.content = await read_body(
-                            response, ERROR_BODY_BYTES, resource, truncate=True
-                        )
+                        result.retry_after = reply.header("retry-after")
+                        result.content = await reply.read(ERROR_BODY_BYTES, resource, truncate=True)
                 except BaseException:
                     with anyio.CancelScope(shield=True):
-                        await response.aclose()
+                        await reply.aclose()
                     raise
-                await response.aclose()
+                await reply.aclose()
             if scope.cancelled_caught:
-                kind = httpx.ConnectTimeout if wire.sent is False else httpx.ReadTimeout
-                out.error = kind(
-                    f"the attempt did not complete within its {deadline:g} s deadline",
-                    request=request,
+                kind = httpx.ConnectTimeout if tracker.sent is False else httpx.ReadTimeout
+                result.error = kind(
+                    f"the attempt did not complete within its {deadline:g} s deadline"
                 )
     except (httpx.HTTPError, NgrokError) as exc:
-        out.error = exc
+        result.error = exc
     except Exception as exc:
         if closed():
-            out.error = ClientStateError("the client was closed while the request was running")
+            result.error = ClientStateError("the client was closed while the request was running")
         else:
-            out.error = NgrokConnectionError(f"{resource} failed: {type(exc).__name__}: {exc}")
-            out.error.__cause__ = exc
+            result.error = NgrokConnectionError(f"{resource} failed: {type(exc).__name__}: {exc}")
+            result.error.__cause__ = exc
     except BaseException as exc:
-        if method == "POST" and wire.sent is not False:
+        if out.method == "POST" and tracker.sent is not False:
             _mark_in_doubt(exc, resource)
         raise
-    out.maybe_sent = wire.sent is not False
-    return out
+    result.maybe_sent = tracker.sent is not False
+    return result
 
 
 def _mark_in_doubt(exc: BaseException, resource: str) -> None:

@@ -9,6 +9,7 @@ count passes it.
 from __future__ import annotations
 
 import zlib
+from collections.abc import AsyncIterator
 from typing import Final
 
 import httpx
@@ -54,43 +55,72 @@ class _Inflater:
 async def read_body(
     response: httpx.Response, limit: int, resource: str, *, truncate: bool = False
 ) -> bytes:
-    """Read and decode ``response``'s body, at most ``limit`` bytes received and decoded.
-
-    Past the limit: with ``truncate``, stop reading and return the first ``limit`` decoded bytes
-    (for error bodies); otherwise raise :class:`ResponseTooLargeError`.
-    Raises :class:`NgrokDecodeError` for an
-    encoding the SDK did not ask for or a corrupt compressed body; transport errors from the
-    stream propagate as httpx raised them.
-    """
+    """Read and decode an httpx ``response``'s body (see :func:`read_capped`)."""
     if response.is_stream_consumed:  # built with its content (mock transports): decoded already
         content = response.content
         if len(content) > limit:
             return _past_limit([content], limit, resource, truncate=truncate, decoded=True)
         return content
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    inflater: _Inflater | None
+    stream = response.stream
+    encoding = response.headers.get("content-encoding", "")
+    if isinstance(stream, httpx.ByteStream):  # in memory already (read by the transport)
+        return capped(b"".join(stream), encoding, limit, resource, truncate=truncate)
+    if not isinstance(stream, httpx.AsyncByteStream):
+        raise TypeError("a synchronous response stream on an async client")
+    return await read_capped(stream.__aiter__(), encoding, limit, resource, truncate=truncate)
+
+
+def _inflater(encoding: str, limit: int, resource: str) -> _Inflater | None:
+    encoding = encoding.strip().lower()
     if encoding in ("", "identity"):
-        inflater = None
-    elif encoding in ("gzip", "x-gzip"):
-        inflater = _Inflater(16 + zlib.MAX_WBITS, limit, raw_fallback=False)
-    elif encoding == "deflate":
-        inflater = _Inflater(zlib.MAX_WBITS, limit, raw_fallback=True)
-    else:
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return _Inflater(16 + zlib.MAX_WBITS, limit, raw_fallback=False)
+    if encoding == "deflate":
+        return _Inflater(zlib.MAX_WBITS, limit, raw_fallback=True)
+    raise NgrokDecodeError(
+        resource=resource, field="", reason=f"unsupported Content-Encoding {encoding[:40]!r}"
+    )
+
+
+def capped(content: bytes, encoding: str, limit: int, resource: str, *, truncate: bool) -> bytes:
+    """A body already in memory (``Content-Encoding`` ``encoding``), decoded under ``limit``
+    as :func:`read_capped` does."""
+    if not encoding:
+        if len(content) > limit:
+            return _past_limit([content], limit, resource, truncate=truncate, decoded=False)
+        return content
+    inflater = _inflater(encoding, limit, resource)
+    if inflater is None:
+        return capped(content, "", limit, resource, truncate=truncate)
+    try:
+        chunks = [inflater.feed(content)]
+        if inflater.budget >= 0:
+            chunks.append(inflater.flush())
+    except zlib.error as exc:
         raise NgrokDecodeError(
-            resource=resource, field="", reason=f"unsupported Content-Encoding {encoding[:40]!r}"
-        )
+            resource=resource, field="", reason=f"corrupt {encoding[:40]} body: {exc}"
+        ) from None
+    if len(content) > limit or inflater.budget < 0:
+        return _past_limit(chunks, limit, resource, truncate=truncate, decoded=inflater.budget < 0)
+    return b"".join(chunks)
+
+
+async def read_capped(
+    chunks_in: AsyncIterator[bytes], encoding: str, limit: int, resource: str, *, truncate: bool
+) -> bytes:
+    """Read and decode a body (``Content-Encoding`` ``encoding``) as it arrives, at most
+    ``limit`` bytes received and decoded; ``chunks_in`` is closed however this ends.
+
+    Past the limit: with ``truncate``, stop reading and return the first ``limit`` decoded bytes
+    (for error bodies); otherwise raise :class:`ResponseTooLargeError`. Raises
+    :class:`NgrokDecodeError` for an encoding the SDK did not ask for or a corrupt compressed
+    body; transport errors from the stream propagate as the transport raised them.
+    """
     chunks: list[bytes] = []
     received = 0
     try:
-        stream = response.stream
-        if inflater is None and isinstance(stream, httpx.ByteStream):  # read by the transport
-            content = b"".join(stream)
-            if len(content) > limit:
-                return _past_limit([content], limit, resource, truncate=truncate, decoded=False)
-            return content
-        if not isinstance(stream, httpx.AsyncByteStream):
-            raise TypeError("a synchronous response stream on an async client")
-        chunks_in = stream.__aiter__()
+        inflater = _inflater(encoding, limit, resource)
         try:
             async for chunk in chunks_in:
                 received += len(chunk)
@@ -100,19 +130,19 @@ async def read_body(
                     return _past_limit(
                         chunks, limit, resource, truncate=truncate, decoded=decoded_over
                     )
-        finally:
-            # Closed even when left early: an async generator left for the GC warns on trio.
-            aclose = getattr(chunks_in, "aclose", None)
-            if aclose is not None:
-                await aclose()
-        if inflater is not None:
-            chunks.append(inflater.flush())
-            if inflater.budget < 0:
-                return _past_limit(chunks, limit, resource, truncate=truncate, decoded=True)
-    except zlib.error as exc:
-        raise NgrokDecodeError(
-            resource=resource, field="", reason=f"corrupt {encoding} body: {exc}"
-        ) from None
+            if inflater is not None:
+                chunks.append(inflater.flush())
+                if inflater.budget < 0:
+                    return _past_limit(chunks, limit, resource, truncate=truncate, decoded=True)
+        except zlib.error as exc:
+            raise NgrokDecodeError(
+                resource=resource, field="", reason=f"corrupt {encoding[:40]} body: {exc}"
+            ) from None
+    finally:
+        # Closed even when left early: an async generator left for the GC warns on trio.
+        aclose = getattr(chunks_in, "aclose", None)
+        if aclose is not None:
+            await aclose()
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import platform
-import sys
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
@@ -23,6 +22,7 @@ from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._urls import check_base_url
 from ._validate import header_map, query_map
 from ._version import __version__
+from ._wire import HttpxWire, Wire
 from .resources._generated import GeneratedServices
 
 if TYPE_CHECKING:  # the seed services load on first use, like the generated ones
@@ -133,15 +133,18 @@ class AsyncClient(GeneratedServices):
 
         configure_from_env(key)  # NGROK_LOG=debug|info
         self._owns_client = http_client is None
-        traced = http_client is None and _reports_trace(transport)
         if http_client is None:
             # Requests beyond the pool's size wait in our O(1) FIFO limiter, never in httpcore's
             # pool queue, which is rescanned on every connection event (quadratic under load).
             concurrency = concurrency or DEFAULT_POOL_SIZE
             choice = transport_choice() if transport is None else "auto"
-            http_client, send = make_session(transport, concurrency, choice)
+            http_client, make_wire = make_session(transport, concurrency, choice)
         else:
-            send = client_sender(http_client)
+            injected = http_client
+
+            def make_wire() -> Wire:
+                return HttpxWire(client_sender(injected), traced=False)
+
         self._http = HTTPCore(
             client=http_client,
             base_url=url,
@@ -158,8 +161,7 @@ class AsyncClient(GeneratedServices):
             deadline=deadline,
             max_retries=retries,
             max_response_bytes=cap,
-            traced=traced,
-            send=send,
+            make_wire=make_wire,
         )
 
     def with_options(
@@ -293,14 +295,6 @@ def _check_max_bytes(value: object) -> int:
             "max_response_bytes", f"must be an int of at least 1024, got {value!r}"
         )
     return value
-
-
-def _reports_trace(transport: httpx.AsyncBaseTransport | None) -> bool:
-    """Whether the transport reports httpcore's trace events (so "never sent" can be known)."""
-    if transport is None or isinstance(transport, httpx.AsyncHTTPTransport):
-        return True
-    aiohttp_module = sys.modules.get("ngrok_async._aiohttp")
-    return aiohttp_module is not None and isinstance(transport, aiohttp_module.AiohttpTransport)
 
 
 def _check_retries(max_retries: object) -> int:

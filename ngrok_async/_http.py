@@ -32,9 +32,9 @@ from ._errors import (
     api_error,
 )
 from ._limits import RequestLimiter
-from ._transport import Send
 from ._types import AtSend
 from ._urls import Origin, follow_target, query_string
+from ._wire import Forms, Outgoing, Wire, encode_headers
 
 logger = logging.getLogger("ngrok_async")
 
@@ -44,18 +44,19 @@ R = TypeVar("R")
 Params = Mapping[str, "str | Sequence[str]"]
 
 
-_EMPTY = httpx.ByteStream(b"")
-_JSON = [(b"content-type", b"application/json")]
 _URL_CACHE_SIZE = 256
 
 
 class Shared:
-    """What every view of one client shares: the event loop it belongs to, parsed URLs."""
+    """What every view of one client shares: the event loop it belongs to, the wire (made on
+    first use, in that loop), parsed URLs."""
 
-    __slots__ = ("loop", "urls")
+    __slots__ = ("loop", "make_wire", "urls", "wire")
 
-    def __init__(self) -> None:
+    def __init__(self, make_wire: Callable[[], Wire]) -> None:
         self.loop: object = None
+        self.make_wire = make_wire
+        self.wire: Wire | None = None
         self.urls: dict[str, httpx.URL] = {}
 
     def remember(self, text: str, url: httpx.URL) -> None:
@@ -70,21 +71,16 @@ class HTTPCore:
     __slots__ = (
         "_client",
         "_deadline",
+        "_forms",
         "_headers",
-        "_json",
         "_key",
         "_limiter",
         "_max_bytes",
         "_max_retries",
         "_origin",
-        "_plain",
         "_query",
-        "_raw_headers",
-        "_send_one",
         "_shared",
         "_timeout",
-        "_timeout_ext",
-        "_traced",
     )
 
     def __init__(
@@ -99,11 +95,9 @@ class HTTPCore:
         deadline: float,
         max_retries: int,
         max_response_bytes: int,
-        traced: bool,
-        send: Send,
+        make_wire: Callable[[], Wire],
     ) -> None:
         self._client = client
-        self._send_one = send
         self._origin = Origin(base_url)
         self._key = api_key
         self._headers = {
@@ -112,16 +106,13 @@ class HTTPCore:
             "ngrok-version": "2",
         }
         self._query: dict[str, str] = {}
-        self._raw_headers = _raw(self._headers, base_url)
-        self._plain, self._json = _templates(self._raw_headers)
+        self._forms = Forms(_raw(self._headers, base_url), _phase_limits(timeout, deadline))
         self._limiter = limiter
         self._timeout = timeout
-        self._timeout_ext = timeout.as_dict()
         self._deadline = deadline
         self._max_retries = max_retries
         self._max_bytes = max_response_bytes
-        self._traced = traced
-        self._shared = Shared()
+        self._shared = Shared(make_wire)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -165,12 +156,10 @@ class HTTPCore:
         for slot in HTTPCore.__slots__:
             setattr(view, slot, getattr(self, slot))
         view._timeout = timeout
-        view._timeout_ext = timeout.as_dict()
         view._deadline = deadline
         view._max_retries = max_retries
         view._headers = {**self._headers, **_lower(headers)}
-        view._raw_headers = _raw(view._headers, self._origin.url)
-        view._plain, view._json = _templates(view._raw_headers)
+        view._forms = Forms(_raw(view._headers, self._origin.url), _phase_limits(timeout, deadline))
         view._query = {**self._query, **query}
         return view
 
@@ -195,42 +184,46 @@ class HTTPCore:
         if params or extra_query:
             query = {**self._query, **(params or {}), **(extra_query or {})}
         url = self._origin.base + path + query_string(query)
+        target = self._target(method, url)
         if body is not None and any(isinstance(value, AtSend) for value in body.values()):
             late = body
 
-            def build() -> httpx.Request:
-                resolved = {k: v.value() if isinstance(v, AtSend) else v for k, v in late.items()}
-                return self._build(method, url, dumps(resolved), extra_headers)
+            def at_send() -> bytes:
+                return dumps(
+                    {k: v.value() if isinstance(v, AtSend) else v for k, v in late.items()}
+                )
 
-            return await self._send(method, path, build, decode)
+            return await self._send(path, Outgoing(method, target, at_send, extra_headers), decode)
         content = None if body is None else dumps(body)
-        return await self._send(
-            method, path, self._build(method, url, content, extra_headers), decode
-        )
+        return await self._send(path, Outgoing(method, target, content, extra_headers), decode)
 
     async def follow(self, url: object, decode: Callable[[Any], Any] | None = None) -> Any:
         """GET a URL the API handed out (``next_page_uri``) after checking it is on the API
         origin; anything else raises :class:`UnsafeURLError` without a request."""
         target, path = follow_target(self._origin, url)
-        return await self._send("GET", path, self._build("GET", target, None, None), decode)
+        return await self._send(
+            path, Outgoing("GET", self._target("GET", target), None, None), decode
+        )
 
-    def _check_usable(self) -> None:
+    def _check_usable(self) -> Wire:
+        """The wire to send on, once the client is known open and in its own event loop."""
         if self._client.is_closed:
             raise ClientStateError("the client is closed (aclose() was called); create a new one")
+        shared = self._shared
         loop = current_loop()
-        if self._shared.loop is None:
-            self._shared.loop = loop
-        elif self._shared.loop is not loop:
+        if shared.loop is None:
+            shared.loop = loop
+        elif shared.loop is not loop:
             raise ClientStateError(
                 "this client was first used in another event loop; an AsyncClient belongs to "
                 "one event loop (its connections and limiter do): create one per loop"
             )
+        if shared.wire is None:
+            shared.wire = shared.make_wire()
+        return shared.wire
 
-    def _build(
-        self, method: str, url: str, content: bytes | None, extra: Mapping[str, str] | None
-    ) -> httpx.Request:
-        """The request, from cached parts: a parsed URL per distinct URL string, and header
-        templates with ``Host`` already in (httpx then adds nothing of its own)."""
+    def _target(self, method: str, url: str) -> httpx.URL:
+        """``url`` parsed, once per distinct URL string."""
         target = self._shared.urls.get(url)
         if target is None:
             try:
@@ -238,47 +231,24 @@ class HTTPCore:
             except (httpx.InvalidURL, ValueError, TypeError) as exc:
                 raise UnsafeURLError(f"cannot build a request for {method}: {exc}") from None
             self._shared.remember(url, target)
-        headers: httpx.Headers | list[tuple[bytes, bytes]]
-        if extra:
-            raw = [*self._raw_headers, *_encode(_lower(extra))]
-            headers = raw if content is None else [*raw, *_JSON]
-        else:
-            headers = self._plain if content is None else self._json
-        request = httpx.Request(
-            method,
-            target,
-            headers=headers,
-            stream=_EMPTY if content is None else httpx.ByteStream(content),
-            extensions={"timeout": self._timeout_ext},
-        )
-        if content is not None:
-            request.headers["content-length"] = str(len(content))
-        elif method in ("POST", "PUT", "PATCH"):
-            request.headers["content-length"] = "0"
-        return request
+        return target
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        request: httpx.Request | Callable[[], httpx.Request],
-        decode: Callable[[Any], Any] | None,
-    ) -> Any:
-        self._check_usable()
+    async def _send(self, path: str, out: Outgoing, decode: Callable[[Any], Any] | None) -> Any:
+        wire = self._check_usable()
+        method = out.method
         where = f"{method} {path}"
         retries = 0
         maybe_done = False
         started = time.perf_counter()
         while True:
             outcome = await attempt(
-                self._send_one,
-                request,
+                wire,
+                out,
+                self._forms,
                 self._limiter,
-                method=method,
                 deadline=self._deadline,
                 max_bytes=self._max_bytes,
                 resource=where,
-                traced=self._traced,
                 closed=self.is_closed,
             )
             status = outcome.status
@@ -298,7 +268,7 @@ class HTTPCore:
             verdict = _verdict(
                 method, status, error, outcome.maybe_sent, retries, self._max_retries
             )
-            retry_after = outcome.headers.get("retry-after") if outcome.headers else None
+            retry_after = outcome.retry_after
             if status == 429:
                 await self._pause_after_429(outcome.content, retry_after)
             if verdict is _retry.Verdict.RETRY:
@@ -393,19 +363,18 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
 
 
-def _encode(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
-    return [(name.encode("ascii"), value.encode("ascii")) for name, value in headers.items()]
+def _phase_limits(timeout: httpx.Timeout, deadline: float) -> dict[str, float | None]:
+    """httpx's timeout extension for ``timeout``, without the phases that can never end before
+    the attempt's ``deadline`` does (each would be one more timer per request)."""
+    return {
+        phase: None if limit is None or limit >= deadline else limit
+        for phase, limit in timeout.as_dict().items()
+    }
 
 
 def _raw(headers: Mapping[str, str], base_url: httpx.URL) -> list[tuple[bytes, bytes]]:
     """Every request's headers as httpx keeps them, ``Host`` first (as httpx puts it)."""
-    return [(b"host", base_url.netloc), *_encode(headers)]
-
-
-def _templates(raw: list[tuple[bytes, bytes]]) -> tuple[httpx.Headers, httpx.Headers]:
-    """Every request's headers, without and with a JSON body, parsed once (httpx copies them
-    into each request instead of parsing them again)."""
-    return httpx.Headers(raw), httpx.Headers([*raw, *_JSON])
+    return [(b"host", base_url.netloc), *encode_headers(headers)]
 
 
 def current_loop() -> object:

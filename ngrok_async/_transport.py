@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import http.cookiejar
 import os
+import sys
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Final
 
 import httpx
 
 from ._errors import InvalidParameterError
 from ._tls import default_ssl_context
+from ._wire import HttpxWire, Send, Wire
 
 TRANSPORT_VARIABLE: Final = "NGROK_TRANSPORT"
 _CHOICES: Final = ("auto", "aiohttp", "httpx")
@@ -31,9 +33,6 @@ class _NoCookies(http.cookiejar.CookieJar):
 
     def extract_cookies(self, response: Any, request: urllib.request.Request) -> None:
         return None
-
-
-Send = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
 def transport_choice() -> str:
@@ -88,15 +87,16 @@ class DefaultTransport(httpx.AsyncBaseTransport):
 
 def make_session(
     transport: httpx.AsyncBaseTransport | None, max_connections: int, choice: str = "auto"
-) -> tuple[httpx.AsyncClient, Send]:
-    """The httpx client an ``AsyncClient`` owns (no redirects, no cookie jar) and how to send on
-    it: ``transport``, else a :class:`DefaultTransport`, else (with a proxy in the environment)
-    httpx's own transports routed through it.
+) -> tuple[httpx.AsyncClient, Callable[[], Wire]]:
+    """The httpx client an ``AsyncClient`` owns (no redirects, no cookie jar) and how to make
+    the :class:`~._wire.Wire` its requests go through, once its first request runs in a loop:
+    ``transport``, else a :class:`DefaultTransport`, else (with a proxy in the environment)
+    httpx's own transports routed through it by ``AsyncClient.send``.
 
-    Requests go to the transport's ``handle_async_request`` directly, since the session would
-    only hand them over (mocks that patch the transport or httpcore, such as respx's default
-    mode and pytest-httpx, see them; respx's ``using="httpx"`` mode patches the client instead
-    and needs an ``http_client=``); with a proxy they go through ``AsyncClient.send``.
+    Requests go to the transport directly, since the session would only hand them over (mocks
+    that patch the transport or httpcore, such as respx's default mode and pytest-httpx, see
+    them; respx's ``using="httpx"`` mode patches the client instead and needs an
+    ``http_client=``).
     """
     if transport is None and _proxies_in_environment():
         limits = httpx.Limits(
@@ -108,16 +108,27 @@ def make_session(
             follow_redirects=False,
             cookies=_NoCookies(),
         )
-        return client, client_sender(client)
+        return client, lambda: HttpxWire(client_sender(client), traced=True)
     direct = transport if transport is not None else DefaultTransport(max_connections, choice)
     client = httpx.AsyncClient(transport=direct, follow_redirects=False, cookies=_NoCookies())
     if isinstance(direct, DefaultTransport):
-        return client, direct.handle_async_request
+        auto = direct
+        return client, lambda: wire_for(auto.pick())
+    return client, lambda: wire_for(direct)
+
+
+def wire_for(transport: httpx.AsyncBaseTransport) -> Wire:
+    """The wire for ``transport``: aiohttp's own for an ``AiohttpTransport``, else httpx
+    requests to its ``handle_async_request`` (trusted to report ``trace`` if it is httpx's)."""
+    aiohttp_module = sys.modules.get("ngrok_async._aiohttp")
+    if aiohttp_module is not None and isinstance(transport, aiohttp_module.AiohttpTransport):
+        wire: Wire = aiohttp_module.AiohttpWire(transport)
+        return wire
 
     async def send(request: httpx.Request) -> httpx.Response:
-        return await direct.handle_async_request(request)  # looked up per call: patchable
+        return await transport.handle_async_request(request)  # looked up per call: patchable
 
-    return client, send
+    return HttpxWire(send, traced=isinstance(transport, httpx.AsyncHTTPTransport))
 
 
 def client_sender(client: httpx.AsyncClient) -> Send:

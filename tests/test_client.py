@@ -172,11 +172,16 @@ async def test_with_options_shares_the_pool_and_overrides(api: respx.MockRouter)
 
 async def test_per_call_timeout_reaches_the_request(api: respx.MockRouter) -> None:
     route = api.get("/credentials/cr_1").respond(json=fixture("credential_get"))
+    phases = httpx.Timeout(connect=1.0, read=2.0, write=2.5, pool=4.0)
 
     async with AsyncClient(API_KEY) as ngrok:
+        await ngrok.with_options(timeout=phases).credentials.get("cr_1")
         await ngrok.with_options(timeout=1.5).credentials.get("cr_1")
 
-    assert route.calls.last.request.extensions["timeout"] == httpx.Timeout(1.5).as_dict()
+    first, second = (call.request.extensions["timeout"] for call in route.calls)
+    # a phase as long as the attempt's deadline (the largest phase) is left to the deadline
+    assert first == {"connect": 1.0, "read": 2.0, "write": 2.5, "pool": None}
+    assert second == {"connect": None, "read": None, "write": None, "pool": None}
 
 
 def test_repr_hides_the_api_key() -> None:
