@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes: Sizes = SMOKE if args.smoke else QUICK if args.quick else FULL
     sizes = dataclasses.replace(sizes, backend=args.backend)
     if args.rounds:
-        sizes = dataclasses.replace(sizes, rounds=args.rounds)
+        sizes = dataclasses.replace(sizes, rounds=args.rounds, bulk_rounds=args.rounds)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()] or list(SCENARIOS)
     unknown = [s for s in chosen if s not in SCENARIOS]
     if unknown:
@@ -111,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     header = (
         f"{datetime.date.today().isoformat()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · {preset} sizes, {sizes.rounds} rounds, "
+        f"Python {platform.python_version()} · {preset} sizes, {sizes.rounds} rounds "
+        f"({sizes.bulk_rounds} in scenario 1), "
         f"{args.backend} server · `{command}` · {elapsed:.0f} s"
     )
     optional = ("httpx+aiohttp", "aiohttp", "ngrok-api")

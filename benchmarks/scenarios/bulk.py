@@ -48,7 +48,7 @@ def bulk_create(sizes: Sizes) -> Result:
             samples = alternate(
                 names,
                 lambda name, c=concurrency: run(name, c, n),
-                sizes.rounds,
+                sizes.bulk_rounds,
                 before_each=server.reset,
             )
             ideal = n * latency / concurrency
