@@ -96,11 +96,10 @@ async def sdk_session(
     its default transport (aiohttp's pool on asyncio), ``transport="httpx"`` for
     ``NGROK_TRANSPORT=httpx`` (httpx's own), ``transport="aiohttp"`` for an explicit
     ``AiohttpTransport``. The shared TLS context is rebuilt so that it trusts the run's
-    self-signed certificate (``SSL_CERT_FILE``)."""
+    self-signed certificate (``SSL_CERT_FILE``) when that changes, as a process builds it once."""
     from ngrok_async import AsyncClient
-    from ngrok_async._tls import default_ssl_context
 
-    default_ssl_context.cache_clear()
+    _trust_this_runs_certificate()
     options.setdefault("rate_limit", None)
     if transport == "aiohttp":
         from ngrok_async import AiohttpTransport
@@ -119,6 +118,21 @@ async def sdk_session(
             os.environ["NGROK_TRANSPORT"] = saved
     async with client:
         yield SDK(client)
+
+
+_TRUSTED: list[str | None] = []
+
+
+def _trust_this_runs_certificate() -> None:
+    """Rebuild the SDK's shared TLS context when ``SSL_CERT_FILE`` points elsewhere than when it
+    was built (a TLS scenario's certificate), and only then: a process builds it once."""
+    from ngrok_async._tls import default_ssl_context
+
+    wanted = os.environ.get("SSL_CERT_FILE")
+    if [wanted] != _TRUSTED:
+        default_ssl_context.cache_clear()
+        default_ssl_context()
+        _TRUSTED[:] = [wanted]
 
 
 # -- raw httpx -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ._errors import (
 from ._limits import RequestLimiter
 from ._types import AtSend
 from ._urls import Origin, follow_target, query_string
+from ._validate import Extras
 from ._wire import Forms, Outgoing, Wire, encode_headers
 
 logger = logging.getLogger("ngrok_async")
@@ -171,8 +172,7 @@ class HTTPCore:
         params: Params | None = None,
         body: Mapping[str, Any] | None = None,
         decode: Callable[[Any], Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, str] | None = None,
+        extras: Extras | None = None,
     ) -> Any:
         """Send ``method`` to ``path`` (already escaped) under the base URL.
 
@@ -181,8 +181,12 @@ class HTTPCore:
         :class:`CreatedButUndecodableError`.
         """
         query: Params = self._query
-        if params or extra_query:
-            query = {**self._query, **(params or {}), **(extra_query or {})}
+        extra_headers = None
+        if extras is not None:
+            query = {**self._query, **(params or {}), **extras.query}
+            extra_headers = extras.headers or None
+        elif params:
+            query = {**self._query, **params}
         url = self._origin.base + path + query_string(query)
         target = self._target(method, url)
         if body is not None and any(isinstance(value, AtSend) for value in body.values()):
@@ -197,13 +201,17 @@ class HTTPCore:
         content = None if body is None else dumps(body)
         return await self._send(path, Outgoing(method, target, content, extra_headers), decode)
 
-    async def follow(self, url: object, decode: Callable[[Any], Any] | None = None) -> Any:
+    async def follow(
+        self,
+        url: object,
+        decode: Callable[[Any], Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """GET a URL the API handed out (``next_page_uri``) after checking it is on the API
         origin; anything else raises :class:`UnsafeURLError` without a request."""
         target, path = follow_target(self._origin, url)
-        return await self._send(
-            path, Outgoing("GET", self._target("GET", target), None, None), decode
-        )
+        out = Outgoing("GET", self._target("GET", target), None, extra_headers or None)
+        return await self._send(path, out, decode)
 
     def _check_usable(self) -> Wire:
         """The wire to send on, once the client is known open and in its own event loop."""

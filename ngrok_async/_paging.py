@@ -17,6 +17,7 @@ from ._urls import query_string
 
 if TYPE_CHECKING:
     from ._http import HTTPCore
+    from ._validate import Extras
 
 R = TypeVar("R")
 
@@ -36,11 +37,18 @@ async def iter_pages(
     params: Mapping[str, str],
     key: str,
     decode: Callable[[Any], R],
+    extras: Extras | None = None,
 ) -> AsyncIterator[Page[R]]:
-    """Yield pages of ``path``; each next page is fetched only when the caller asks for it."""
-    data = await http.request("GET", path, params=params or None)
+    """Yield pages of ``path``; each next page is fetched only when the caller asks for it.
+
+    ``extras``: headers sent with every page, query parameters with the first (the next pages'
+    URLs are the API's own, followed as they are).
+    """
+    data = await http.request("GET", path, params=params or None, extras=extras)
     origin = http.origin
-    seen = {origin.base + path + query_string(params)}
+    first = {**params, **extras.query} if extras is not None else params
+    seen = {origin.base + path + query_string(first)}
+    headers = extras.headers if extras is not None else None
     while True:
         page = _decode_page(data, key, decode)
         if page.uri:
@@ -57,7 +65,7 @@ async def iter_pages(
                 reason=f"points back at a page this listing already read ({following[:200]!r})",
             )
         seen.add(target)
-        data = await http.follow(following)
+        data = await http.follow(following, extra_headers=headers)
 
 
 def _decode_page(data: Any, key: str, decode: Callable[[Any], R]) -> Page[R]:

@@ -313,6 +313,24 @@ def query_map(name: str, value: Any) -> dict[str, str]:
     return query
 
 
+class Extras:
+    """A call's checked ``extra_headers`` and ``extra_query``."""
+
+    __slots__ = ("headers", "query")
+
+    def __init__(self, headers: dict[str, str], query: dict[str, str]) -> None:
+        self.headers = headers
+        self.query = query
+
+
+def extras(extra_headers: Any, extra_query: Any) -> Extras | None:
+    """The per-call ``extra_headers``/``extra_query`` of a method (``None`` when neither is
+    given): header names and values checked as ``headers=`` is, query keys non-empty."""
+    if extra_headers is None and extra_query is None:
+        return None
+    return Extras(header_map("extra_headers", extra_headers), query_map("extra_query", extra_query))
+
+
 class ValidFor(AtSend):
     """``valid_until`` for a ``valid_for`` span: ``valid_after`` (or the moment the attempt
     goes on the wire, after any wait on the limiter) plus the span, as RFC 3339."""

@@ -129,6 +129,9 @@ def services(client: object) -> list[Service]:
     return sorted(found, key=lambda service: service.path)
 
 
+PER_CALL_OPTIONS = frozenset({"extra_headers", "extra_query"})
+
+
 def operations(path: str, cls: type) -> tuple[Operation, ...]:
     ops = []
     for name, function in _public_async_methods(cls):
@@ -138,6 +141,8 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
         signature = inspect.signature(function)
         for parameter in list(signature.parameters.values())[1:]:  # skip self
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                continue
+            if parameter.name in PER_CALL_OPTIONS:  # HTTP options, not the API's parameters
                 continue
             hint = hints.get(parameter.name, str)
             kind, nullable = kind_of(hint)

@@ -20,6 +20,7 @@ from .._convert import structurer
 from .._http import HTTPCore
 from .._paging import Page, iter_pages
 from .._types import NOT_GIVEN
+from .._validate import Extras
 
 R = TypeVar("R")
 Q = TypeVar("Q")
@@ -72,20 +73,32 @@ class Service(Generic[R]):
         path = getattr(self, "path", None)
         return f"<{type(self).__name__} {path}>" if path else f"<{type(self).__name__}>"
 
-    async def _call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> R:
-        record: R = await self._http.request(method, path, body=body, decode=self._decode)
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        extras: Extras | None = None,
+    ) -> R:
+        record: R = await self._http.request(
+            method, path, body=body, decode=self._decode, extras=extras
+        )
         return record
 
     async def _call_empty(
-        self, method: str, path: str, body: Mapping[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        extras: Extras | None = None,
     ) -> None:
-        await self._http.request(method, path, body=body)
+        await self._http.request(method, path, body=body, extras=extras)
 
     async def _pages(
-        self, path: str, key: str, params: Mapping[str, str]
+        self, path: str, key: str, params: Mapping[str, str], extras: Extras | None = None
     ) -> AsyncIterator[Page[R]]:
         """Each page of the listing at ``path``, its items under ``key`` in the body."""
-        pages = _generator(iter_pages(self._http, path, params, key, self._decode))
+        pages = _generator(iter_pages(self._http, path, params, key, self._decode, extras))
         async with contextlib.aclosing(pages):
             async for page in pages:
                 yield page
@@ -113,26 +126,46 @@ class ResourceService(Service[R]):
             body["valid_until"] = valid_for
         return body
 
-    async def _post(self, body: dict[str, Any]) -> R:
-        return await self._call("POST", self.path, body)
+    async def _post(self, body: dict[str, Any], extras: Extras | None = None) -> R:
+        return await self._call("POST", self.path, body, extras)
 
-    async def _create(self, params: Mapping[str, Any]) -> R:
-        return await self._post(self._create_body(params))
+    async def _create(self, params: Mapping[str, Any], extras: Extras | None = None) -> R:
+        return await self._post(self._create_body(params), extras)
 
-    async def _update(self, id: str, params: Mapping[str, Any]) -> R:
+    async def _update(self, id: str, params: Mapping[str, Any], extras: Extras | None = None) -> R:
         body = build_body(self.update_checks, params, nullable=True)
-        return await self._call("PATCH", self._item_path(id), body)
+        return await self._call("PATCH", self._item_path(id), body, extras)
 
-    async def get(self, id: str) -> R:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> R:
         """Fetch one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""
-        return await self._call("GET", self._item_path(id))
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call("GET", self._item_path(id), None, extras)
 
-    async def delete(self, id: str) -> None:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Delete one resource by id. Raises :class:`~ngrok_async.NotFoundError` if absent."""
-        await self._call_empty("DELETE", self._item_path(id))
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty("DELETE", self._item_path(id), None, extras)
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[R]:
         """Yield every resource, newest first, following ``next_page_uri`` page by page.
 
@@ -140,18 +173,33 @@ class ResourceService(Service[R]):
         ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
         Only one page is held in memory at a time.
         """
-        pages = _generator(self.pages(limit=limit, before_id=before_id, filter=filter))
+        pages = _generator(
+            self.pages(
+                limit=limit,
+                before_id=before_id,
+                filter=filter,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
         async with contextlib.aclosing(pages):  # closing this generator closes the inner ones
             async for page in pages:
                 for item in page.items:
                     yield item
 
     async def pages(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Page[R]]:
         """Yield each :class:`~ngrok_async.Page` (items, ``uri``, ``next_page_uri``) in turn."""
         params = page_params(limit, before_id, filter=filter)
-        pages = _generator(self._pages(self.path, self.list_key, params))
+        extras = check.extras(extra_headers, extra_query)
+        pages = _generator(self._pages(self.path, self.list_key, params, extras))
         async with contextlib.aclosing(pages):
             async for page in pages:
                 yield page

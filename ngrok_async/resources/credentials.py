@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -68,14 +68,18 @@ class CredentialsService(BulkCreateService[CredentialRequest, Credential]):
         metadata: NotGivenOr[str] = NOT_GIVEN,
         acl: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         owner_id: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Credential:
         """Create an authtoken. Save ``.token`` now: the API never returns it again.
 
         ``acl`` holds bind rules such as ``"bind:*.example.com"`` (none means unrestricted);
         ``description`` ≤ 255 bytes, ``metadata`` ≤ 4,096 bytes; ``owner_id`` a user or bot id.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"description": description, "metadata": metadata, "acl": acl, "owner_id": owner_id}
+            {"description": description, "metadata": metadata, "acl": acl, "owner_id": owner_id},
+            extras,
         )
 
     async def update(
@@ -85,12 +89,15 @@ class CredentialsService(BulkCreateService[CredentialRequest, Credential]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         acl: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Credential:
         """Change the fields passed; others are left out of the request and stay as they are.
 
         ``None`` is sent as JSON ``null`` (ngrok leaves the field unchanged); pass ``""`` or
         ``[]`` to clear a field.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
-            id, {"description": description, "metadata": metadata, "acl": acl}
+            id, {"description": description, "metadata": metadata, "acl": acl}, extras
         )

@@ -156,9 +156,12 @@ class SSHCredentialsService(BulkCreateService[SSHCredentialRequest, SSHCredentia
         metadata: NotGivenOr[str] = NOT_GIVEN,
         acl: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         owner_id: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SSHCredential:
         """Register ``public_key`` for the SSH gateway: an OpenSSH line (str or bytes), a
         ``pathlib.Path`` to a ``.pub`` file or a ``cryptography`` public key, checked locally."""
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "public_key": public_key,
@@ -166,7 +169,8 @@ class SSHCredentialsService(BulkCreateService[SSHCredentialRequest, SSHCredentia
                 "metadata": metadata,
                 "acl": acl,
                 "owner_id": owner_id,
-            }
+            },
+            extras,
         )
 
     async def update(
@@ -176,10 +180,13 @@ class SSHCredentialsService(BulkCreateService[SSHCredentialRequest, SSHCredentia
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         acl: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SSHCredential:
         """Change the fields passed (``None`` sends JSON ``null``, which changes nothing)."""
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
-            id, {"description": description, "metadata": metadata, "acl": acl}
+            id, {"description": description, "metadata": metadata, "acl": acl}, extras
         )
 
     def _same(self, body: Mapping[str, Any], record: SSHCredential) -> bool:
@@ -210,12 +217,15 @@ class SSHCertificateAuthoritiesService(ResourceService[SSHCertificateAuthority])
         private_key_type: NotGivenOr[str] = NOT_GIVEN,
         elliptic_curve: NotGivenOr[str] = NOT_GIVEN,
         key_size: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SSHCertificateAuthority:
         """Create a CA; ngrok generates and keeps its private key.
 
         ``private_key_type`` is ``"rsa"``, ``"ecdsa"`` or ``"ed25519"``; ``elliptic_curve``
         applies to ecdsa and ``key_size`` (2048 or 4096) to rsa.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "description": description,
@@ -223,7 +233,8 @@ class SSHCertificateAuthoritiesService(ResourceService[SSHCertificateAuthority])
                 "private_key_type": private_key_type,
                 "elliptic_curve": elliptic_curve,
                 "key_size": key_size,
-            }
+            },
+            extras,
         )
 
     async def update(
@@ -232,9 +243,12 @@ class SSHCertificateAuthoritiesService(ResourceService[SSHCertificateAuthority])
         *,
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SSHCertificateAuthority:
         """Change the fields passed (``None`` sends JSON ``null``, which changes nothing)."""
-        return await self._update(id, {"description": description, "metadata": metadata})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"description": description, "metadata": metadata}, extras)
 
 
 class SSHUserCertificatesService(BulkCreateService[SSHUserCertificateRequest, SSHUserCertificate]):
@@ -275,6 +289,8 @@ class SSHUserCertificatesService(BulkCreateService[SSHUserCertificateRequest, SS
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         valid_for: NotGivenOr[timedelta] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SSHUserCertificate:
         """Have the CA sign ``public_key`` as a user certificate. The key is an OpenSSH line
         (str or bytes), a ``pathlib.Path`` to a ``.pub`` file or a ``cryptography`` public key.
@@ -287,6 +303,7 @@ class SSHUserCertificatesService(BulkCreateService[SSHUserCertificateRequest, SS
         the request goes on the wire, after any wait on the rate limiter, so the certificate
         gets its whole span.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "ssh_certificate_authority_id": ssh_certificate_authority_id,
@@ -299,7 +316,8 @@ class SSHUserCertificatesService(BulkCreateService[SSHUserCertificateRequest, SS
                 "description": description,
                 "metadata": metadata,
                 "valid_for": valid_for,
-            }
+            },
+            extras,
         )
 
     async def update(
@@ -308,9 +326,12 @@ class SSHUserCertificatesService(BulkCreateService[SSHUserCertificateRequest, SS
         *,
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SSHUserCertificate:
         """Change the fields passed (``None`` sends JSON ``null``, which changes nothing)."""
-        return await self._update(id, {"description": description, "metadata": metadata})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"description": description, "metadata": metadata}, extras)
 
     def _create_body(self, params: Mapping[str, Any]) -> dict[str, Any]:
         if params.get("valid_for", NOT_GIVEN) is NOT_GIVEN:

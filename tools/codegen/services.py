@@ -11,6 +11,13 @@ from .overrides import PRECHECKS, QUERY_WIRE_KEYS, SDK_PARAMS
 from .text import doc, indented, sentence
 from .typemap import param_type
 
+PER_CALL = [
+    "extra_headers: Mapping[str, str] | None = None",
+    "extra_query: Mapping[str, str] | None = None",
+]
+"""Every method's per-call options, after the API's parameters (as in openai/anthropic)."""
+EXTRAS = "extras = check.extras(extra_headers, extra_query)"
+
 
 def render_service(svc: Service, records: Set[str]) -> str:
     """The service class; ``records`` are the schemas that have a record class."""
@@ -67,9 +74,7 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
         kwargs.append(f"{p.name}: NotGivenOr[{annotation}] = NOT_GIVEN")
     extra = SDK_PARAMS.get((svc.tag, op.name), {})
     kwargs += [f"{name}: NotGivenOr[{kind}] = NOT_GIVEN" for name, (kind, _) in extra.items()]
-    sig = ["self", *positional]
-    if kwargs:
-        sig += ["*", *kwargs]
+    sig = ["self", *positional, "*", *kwargs, *PER_CALL]
     returns = record if op.response else "None"
     head = f"async def {op.name}({', '.join(sig)}) -> {returns}:\n"
     params = (
@@ -81,16 +86,17 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
     if op.body:
         body_expr = f"build_body(self.{op.name}_checks, {params}, nullable={nullable})"
     if flat and op.name == "create" and op.path == svc.flat_path:
-        call = f"return await self._create({params})"
+        call = f"return await self._create({params}, extras)"
     elif flat and op.name == "update" and op.path == f"{svc.flat_path}/{{id}}":
-        call = f"return await self._update(id, {params})"
+        call = f"return await self._update(id, {params}, extras)"
     else:
         path = _path_expr(op)
         fn = "_call" if op.response else "_call_empty"
-        args = f'"{op.method}", {path}' + (f", {body_expr}" if op.body else "")
+        args = f'"{op.method}", {path}, {body_expr if op.body else "None"}, extras'
         call = f"{'return ' if op.response else ''}await self.{fn}({args})"
     pre = PRECHECKS.get((svc.tag, op.name))
-    return head + indented(doc + (pre + "\n" if pre else "") + call) + "\n\n"
+    body = doc + (pre + "\n" if pre else "") + EXTRAS + "\n" + call
+    return head + indented(body) + "\n\n"
 
 
 def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
@@ -105,11 +111,14 @@ def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
     for q in extra:
         kind = "Sequence[str]" if q.schema.get("type") == "array" else "str"
         kw.append(f"{q.name}: {kind} | None = None")
-    sig = ["self", *positional] + (["*", *kw] if kw else [])
+    sig = ["self", *positional, "*", *kw, *PER_CALL]
     names = [q.name for q in op.query]
     doc = _docstring(op, op.query_extra) if "filter" not in names else _filter_doc(op)
     fwd = ", ".join(
-        [*(p.split(":")[0] for p in positional), *(f"{n}={n}" for n in _kw_order(names))]
+        [
+            *(p.split(":")[0] for p in positional),
+            *(f"{n}={n}" for n in [*_kw_order(names), "extra_headers", "extra_query"]),
+        ]
     )
     params = (
         "ops.page_params("
@@ -128,9 +137,9 @@ def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
         keys = ", ".join(f"{QUERY_WIRE_KEYS.get(n, n)}={n}" for n in repeated)
         path, params = f"ops.with_query({path}, {params}, {keys})", "{}"
     if decode != "self._decode":
-        pages_call = f'iter_pages(self._http, {path}, {params}, "{op.list_key}", {decode})'
+        pages_call = f'iter_pages(self._http, {path}, {params}, "{op.list_key}", {decode}, extras)'
     else:
-        pages_call = f'self._pages({path}, "{op.list_key}", {params})'
+        pages_call = f'self._pages({path}, "{op.list_key}", {params}, extras)'
     if svc.flat_path and name == "list" and _kw_order(names) == ["limit", "before_id", "filter"]:
         # ResourceService's own list/pages do this; only the docstring is the service's
         return (
@@ -149,6 +158,8 @@ def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
         + f"async def {pages_name}({', '.join(sig)}) -> AsyncIterator[Page[{record}]]:\n"
         + indented(
             f'"""Yield each :class:`~ngrok_async.Page` of :meth:`{name}` in turn."""\n'
+            + EXTRAS
+            + "\n"
             + f"async for page in {pages_call}:\n    yield page\n"
         )
         + "\n"

@@ -151,9 +151,8 @@ if TYPE_CHECKING:
         TCPEdgeTrafficPolicyModuleService,
         TLSEdgeTrafficPolicyModuleService,
     )
+    from .edge_modules_tcp import TCPEdgeBackendModuleService, TCPEdgeIPRestrictionModuleService
     from .edge_modules_tcp_tls import (
-        TCPEdgeBackendModuleService,
-        TCPEdgeIPRestrictionModuleService,
         TLSEdgeBackendModuleService,
         TLSEdgeIPRestrictionModuleService,
         TLSEdgeMutualTLSModuleService,
@@ -163,15 +162,17 @@ if TYPE_CHECKING:
         EdgeRouteBackendModuleService,
         EdgeRouteCompressionModuleService,
         EdgeRouteIPRestrictionModuleService,
-        EdgeRouteRequestHeadersModuleService,
-        EdgeRouteResponseHeadersModuleService,
     )
     from .edge_route_modules_auth import (
         EdgeRouteOAuthModuleService,
-        EdgeRouteOIDCModuleService,
         EdgeRouteSAMLModuleService,
         EdgeRouteWebhookVerificationModuleService,
     )
+    from .edge_route_modules_headers import (
+        EdgeRouteRequestHeadersModuleService,
+        EdgeRouteResponseHeadersModuleService,
+    )
+    from .edge_route_modules_oidc import EdgeRouteOIDCModuleService
     from .edge_route_modules_policy import (
         EdgeRouteCircuitBreakerModuleService,
         EdgeRouteTrafficPolicyModuleService,
@@ -181,6 +182,7 @@ if TYPE_CHECKING:
     from .edges_https import EdgesHTTPSService, HTTPSEdge
     from .edges_https_routes import EdgesHTTPSRoutesService
     from .edges_tcp_tls import EdgesTCPService, EdgesTLSService, TCPEdge, TLSEdge
+    from .endpoints import Endpoint, EndpointsService
     from .event_sources import EventSourcesService
     from .event_subscriptions import EventSubscription, EventSubscriptionsService
     from .events import (
@@ -196,22 +198,9 @@ if TYPE_CHECKING:
         EventTargetFirehose,
         EventTargetKinesis,
     )
-    from .ip_policies import (
-        IPPoliciesService,
-        IPPolicy,
-        IPPolicyRule,
-        IPPolicyRulesService,
-        IPRestriction,
-        IPRestrictionsService,
-    )
-    from .tunnels import (
-        Endpoint,
-        EndpointsService,
-        Tunnel,
-        TunnelSession,
-        TunnelSessionsService,
-        TunnelsService,
-    )
+    from .ip_policies import IPPoliciesService, IPPolicy, IPPolicyRule, IPPolicyRulesService
+    from .ip_restrictions import IPRestriction, IPRestrictionsService
+    from .tunnels import Tunnel, TunnelSession, TunnelSessionsService, TunnelsService
     from .vaults import Secret, SecretsService, Vault, VaultsService
 _HOMES: dict[str, str] = {
     "_common": (
@@ -281,20 +270,23 @@ _HOMES: dict[str, str] = {
         "HTTPSEdgeMutualTLSModuleService HTTPSEdgeTLSTerminationModuleService "
         "TCPEdgeTrafficPolicyModuleService TLSEdgeTrafficPolicyModuleService"
     ),
+    "edge_modules_tcp": ("TCPEdgeBackendModuleService TCPEdgeIPRestrictionModuleService"),
     "edge_modules_tcp_tls": (
-        "TCPEdgeBackendModuleService TCPEdgeIPRestrictionModuleService "
         "TLSEdgeBackendModuleService TLSEdgeIPRestrictionModuleService "
         "TLSEdgeMutualTLSModuleService TLSEdgeTLSTerminationModuleService"
     ),
     "edge_route_modules": (
         "EdgeRouteBackendModuleService EdgeRouteCompressionModuleService "
-        "EdgeRouteIPRestrictionModuleService EdgeRouteRequestHeadersModuleService "
-        "EdgeRouteResponseHeadersModuleService"
+        "EdgeRouteIPRestrictionModuleService"
     ),
     "edge_route_modules_auth": (
-        "EdgeRouteOAuthModuleService EdgeRouteOIDCModuleService EdgeRouteSAMLModuleService "
+        "EdgeRouteOAuthModuleService EdgeRouteSAMLModuleService "
         "EdgeRouteWebhookVerificationModuleService"
     ),
+    "edge_route_modules_headers": (
+        "EdgeRouteRequestHeadersModuleService EdgeRouteResponseHeadersModuleService"
+    ),
+    "edge_route_modules_oidc": ("EdgeRouteOIDCModuleService"),
     "edge_route_modules_policy": (
         "EdgeRouteCircuitBreakerModuleService EdgeRouteTrafficPolicyModuleService "
         "EdgeRouteUserAgentFilterModuleService EdgeRouteWebsocketTCPConverterModuleService"
@@ -302,6 +294,7 @@ _HOMES: dict[str, str] = {
     "edges_https": ("EdgesHTTPSService HTTPSEdge"),
     "edges_https_routes": ("EdgesHTTPSRoutesService"),
     "edges_tcp_tls": ("EdgesTCPService EdgesTLSService TCPEdge TLSEdge"),
+    "endpoints": ("Endpoint EndpointsService"),
     "event_sources": ("EventSourcesService"),
     "event_subscriptions": ("EventSubscription EventSubscriptionsService"),
     "events": (
@@ -309,13 +302,9 @@ _HOMES: dict[str, str] = {
         "EventTargetAzureLogsIngestion EventTargetCloudwatchLogs EventTargetDatadog "
         "EventTargetFirehose EventTargetKinesis"
     ),
-    "ip_policies": (
-        "IPPoliciesService IPPolicy IPPolicyRule IPPolicyRulesService IPRestriction "
-        "IPRestrictionsService"
-    ),
-    "tunnels": (
-        "Endpoint EndpointsService Tunnel TunnelSession TunnelSessionsService TunnelsService"
-    ),
+    "ip_policies": ("IPPoliciesService IPPolicy IPPolicyRule IPPolicyRulesService"),
+    "ip_restrictions": ("IPRestriction IPRestrictionsService"),
+    "tunnels": ("Tunnel TunnelSession TunnelSessionsService TunnelsService"),
     "vaults": ("Secret SecretsService Vault VaultsService"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names.split()}

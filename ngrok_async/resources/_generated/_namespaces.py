@@ -21,9 +21,8 @@ if TYPE_CHECKING:
         TCPEdgeTrafficPolicyModuleService,
         TLSEdgeTrafficPolicyModuleService,
     )
+    from .edge_modules_tcp import TCPEdgeBackendModuleService, TCPEdgeIPRestrictionModuleService
     from .edge_modules_tcp_tls import (
-        TCPEdgeBackendModuleService,
-        TCPEdgeIPRestrictionModuleService,
         TLSEdgeBackendModuleService,
         TLSEdgeIPRestrictionModuleService,
         TLSEdgeMutualTLSModuleService,
@@ -33,15 +32,17 @@ if TYPE_CHECKING:
         EdgeRouteBackendModuleService,
         EdgeRouteCompressionModuleService,
         EdgeRouteIPRestrictionModuleService,
-        EdgeRouteRequestHeadersModuleService,
-        EdgeRouteResponseHeadersModuleService,
     )
     from .edge_route_modules_auth import (
         EdgeRouteOAuthModuleService,
-        EdgeRouteOIDCModuleService,
         EdgeRouteSAMLModuleService,
         EdgeRouteWebhookVerificationModuleService,
     )
+    from .edge_route_modules_headers import (
+        EdgeRouteRequestHeadersModuleService,
+        EdgeRouteResponseHeadersModuleService,
+    )
+    from .edge_route_modules_oidc import EdgeRouteOIDCModuleService
     from .edge_route_modules_policy import (
         EdgeRouteCircuitBreakerModuleService,
         EdgeRouteTrafficPolicyModuleService,
@@ -166,21 +167,21 @@ class EdgeModulesNamespace:
     @cached_property
     def https_edge_route_oidc(self) -> EdgeRouteOIDCModuleService:
         """Edge Route OIDC Module."""
-        from .edge_route_modules_auth import EdgeRouteOIDCModuleService
+        from .edge_route_modules_oidc import EdgeRouteOIDCModuleService
 
         return EdgeRouteOIDCModuleService(self._http)
 
     @cached_property
     def https_edge_route_request_headers(self) -> EdgeRouteRequestHeadersModuleService:
         """Edge Route Request Headers Module."""
-        from .edge_route_modules import EdgeRouteRequestHeadersModuleService
+        from .edge_route_modules_headers import EdgeRouteRequestHeadersModuleService
 
         return EdgeRouteRequestHeadersModuleService(self._http)
 
     @cached_property
     def https_edge_route_response_headers(self) -> EdgeRouteResponseHeadersModuleService:
         """Edge Route Response Headers Module."""
-        from .edge_route_modules import EdgeRouteResponseHeadersModuleService
+        from .edge_route_modules_headers import EdgeRouteResponseHeadersModuleService
 
         return EdgeRouteResponseHeadersModuleService(self._http)
 
@@ -231,14 +232,14 @@ class EdgeModulesNamespace:
     @cached_property
     def tcp_edge_backend(self) -> TCPEdgeBackendModuleService:
         """TCP Edge Backend Module."""
-        from .edge_modules_tcp_tls import TCPEdgeBackendModuleService
+        from .edge_modules_tcp import TCPEdgeBackendModuleService
 
         return TCPEdgeBackendModuleService(self._http)
 
     @cached_property
     def tcp_edge_ip_restriction(self) -> TCPEdgeIPRestrictionModuleService:
         """TCP Edge IP Restriction Module."""
-        from .edge_modules_tcp_tls import TCPEdgeIPRestrictionModuleService
+        from .edge_modules_tcp import TCPEdgeIPRestrictionModuleService
 
         return TCPEdgeIPRestrictionModuleService(self._http)
 

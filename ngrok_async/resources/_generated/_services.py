@@ -17,11 +17,13 @@ if TYPE_CHECKING:
     from .certificates import CertificateAuthoritiesService, TLSCertificatesService
     from .certificates_ssh import SSHHostCertificatesService
     from .domains import ReservedDomainsService
+    from .endpoints import EndpointsService
     from .event_sources import EventSourcesService
     from .event_subscriptions import EventSubscriptionsService
     from .events import EventDestinationsService
-    from .ip_policies import IPPoliciesService, IPPolicyRulesService, IPRestrictionsService
-    from .tunnels import EndpointsService, TunnelSessionsService, TunnelsService
+    from .ip_policies import IPPoliciesService, IPPolicyRulesService
+    from .ip_restrictions import IPRestrictionsService
+    from .tunnels import TunnelSessionsService, TunnelsService
     from .vaults import SecretsService, VaultsService
 TAGS: Final[dict[str, str]] = {
     "APIKeys": "api_keys",
@@ -144,7 +146,7 @@ class GeneratedServices:
     @cached_property
     def endpoints(self) -> EndpointsService:
         """Endpoints."""
-        from .tunnels import EndpointsService
+        from .endpoints import EndpointsService
 
         return EndpointsService(self._http)
 
@@ -186,7 +188,7 @@ class GeneratedServices:
     @cached_property
     def ip_restrictions(self) -> IPRestrictionsService:
         """IP Restrictions."""
-        from .ip_policies import IPRestrictionsService
+        from .ip_restrictions import IPRestrictionsService
 
         return IPRestrictionsService(self._http)
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -102,7 +102,12 @@ class AbuseReportsService(Service[AbuseReport]):
     __slots__ = ()
 
     async def create(
-        self, *, urls: NotGivenOr[Sequence[str]] = NOT_GIVEN, metadata: NotGivenOr[str] = NOT_GIVEN
+        self,
+        *,
+        urls: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        metadata: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AbuseReport:
         """Creates a new abuse report which will be reviewed by our system and abuse response team.
         This API is only available to authorized accounts. Contact abuse@ngrok.com to request
@@ -115,15 +120,24 @@ class AbuseReportsService(Service[AbuseReport]):
             metadata: arbitrary user-defined data about this abuse report. Optional, max 4096
                 bytes.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "POST",
             "/abuse_reports",
             build_body(self.create_checks, {"urls": urls, "metadata": metadata}, nullable=False),
+            extras,
         )
 
-    async def get(self, id: str) -> AbuseReport:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AbuseReport:
         """Get the detailed status of abuse report by ID. ``GET /abuse_reports/{id}``"""
-        return await self._call("GET", ops.expand("/abuse_reports/{id}", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call("GET", ops.expand("/abuse_reports/{id}", id=id), None, extras)
 
 
 class APIKeysService(ResourceService[APIKey]):
@@ -147,6 +161,8 @@ class APIKeysService(ResourceService[APIKey]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         owner_id: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> APIKey:
         """Create a new API key. The generated API key can be used to authenticate to the ngrok
         API.
@@ -161,12 +177,19 @@ class APIKeysService(ResourceService[APIKey]):
                 specified User or Bot. Only admins may specify an owner other than themselves.
                 Defaults to the authenticated User or Bot.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"description": description, "metadata": metadata, "owner_id": owner_id}
+            {"description": description, "metadata": metadata, "owner_id": owner_id}, extras
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[APIKey]:
         """List all API keys owned by this account.
 
@@ -176,7 +199,13 @@ class APIKeysService(ResourceService[APIKey]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -185,6 +214,8 @@ class APIKeysService(ResourceService[APIKey]):
         *,
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> APIKey:
         """Update attributes of an API key by ID.
 
@@ -195,7 +226,8 @@ class APIKeysService(ResourceService[APIKey]):
                 optional, max 255 bytes.
             metadata: arbitrary user-defined data of this API key. optional, max 4096 bytes.
         """
-        return await self._update(id, {"description": description, "metadata": metadata})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"description": description, "metadata": metadata}, extras)
 
 
 class BotUsersService(ResourceService[BotUser]):
@@ -210,7 +242,12 @@ class BotUsersService(ResourceService[BotUser]):
     __slots__ = ()
 
     async def create(
-        self, *, name: NotGivenOr[str] = NOT_GIVEN, active: NotGivenOr[bool] = NOT_GIVEN
+        self,
+        *,
+        name: NotGivenOr[str] = NOT_GIVEN,
+        active: NotGivenOr[bool] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> BotUser:
         """Create a new bot user.
 
@@ -220,10 +257,17 @@ class BotUsersService(ResourceService[BotUser]):
             name: human-readable name used to identify the bot.
             active: whether or not the bot is active.
         """
-        return await self._create({"name": name, "active": active})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._create({"name": name, "active": active}, extras)
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[BotUser]:
         """List all bot users in this account.
 
@@ -233,7 +277,13 @@ class BotUsersService(ResourceService[BotUser]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -242,6 +292,8 @@ class BotUsersService(ResourceService[BotUser]):
         *,
         name: NotGivenOr[str | None] = NOT_GIVEN,
         active: NotGivenOr[bool | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> BotUser:
         """Update attributes of a bot user by ID.
 
@@ -251,4 +303,5 @@ class BotUsersService(ResourceService[BotUser]):
             name: human-readable name used to identify the bot.
             active: whether or not the bot is active.
         """
-        return await self._update(id, {"name": name, "active": active})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"name": name, "active": active}, extras)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -44,7 +44,12 @@ class ServiceUsersService(ResourceService[ServiceUser]):
     __slots__ = ()
 
     async def create(
-        self, *, name: NotGivenOr[str] = NOT_GIVEN, active: NotGivenOr[bool] = NOT_GIVEN
+        self,
+        *,
+        name: NotGivenOr[str] = NOT_GIVEN,
+        active: NotGivenOr[bool] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> ServiceUser:
         """Create a new service user.
 
@@ -54,10 +59,17 @@ class ServiceUsersService(ResourceService[ServiceUser]):
             name: human-readable name used to identify the service.
             active: whether or not the service is active.
         """
-        return await self._create({"name": name, "active": active})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._create({"name": name, "active": active}, extras)
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[ServiceUser]:
         """List all service users in this account.
 
@@ -67,7 +79,13 @@ class ServiceUsersService(ResourceService[ServiceUser]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -76,6 +94,8 @@ class ServiceUsersService(ResourceService[ServiceUser]):
         *,
         name: NotGivenOr[str | None] = NOT_GIVEN,
         active: NotGivenOr[bool | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> ServiceUser:
         """Update attributes of a service user by ID.
 
@@ -85,4 +105,5 @@ class ServiceUsersService(ResourceService[ServiceUser]):
             name: human-readable name used to identify the service.
             active: whether or not the service is active.
         """
-        return await self._update(id, {"name": name, "active": active})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"name": name, "active": active}, extras)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -138,6 +138,8 @@ class AgentIngressesService(ResourceService[AgentIngress]):
         certificate_management_policy: NotGivenOr[
             AgentIngressCertPolicyParam | AgentIngressCertPolicy
         ] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AgentIngress:
         """Create a new Agent Ingress. The ngrok agent can be configured to connect to ngrok via
         the new set of addresses on the returned Agent Ingress.
@@ -155,17 +157,25 @@ class AgentIngressesService(ResourceService[AgentIngress]):
                 certificates for this domain, or null if automatic management is disabled.
                 Optional.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "description": description,
                 "metadata": metadata,
                 "domain": domain,
                 "certificate_management_policy": certificate_management_policy,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[AgentIngress]:
         """List all Agent Ingresses owned by this account.
 
@@ -175,7 +185,13 @@ class AgentIngressesService(ResourceService[AgentIngress]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -187,6 +203,8 @@ class AgentIngressesService(ResourceService[AgentIngress]):
         certificate_management_policy: NotGivenOr[
             AgentIngressCertPolicyParam | AgentIngressCertPolicy | None
         ] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AgentIngress:
         """Update attributes of an Agent Ingress by ID.
 
@@ -201,6 +219,7 @@ class AgentIngressesService(ResourceService[AgentIngress]):
                 certificates for this domain, or null if automatic management is disabled.
                 Optional.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
             id,
             {
@@ -208,6 +227,7 @@ class AgentIngressesService(ResourceService[AgentIngress]):
                 "metadata": metadata,
                 "certificate_management_policy": certificate_management_policy,
             },
+            extras,
         )
 
 
@@ -232,6 +252,8 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         region: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> ReservedAddr:
         """Create a new reserved address.
 
@@ -245,12 +267,19 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
             region: reserve the address in this geographic ngrok datacenter. Optional, default
                 is us. (au, eu, ap, us, jp, in, sa).
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"description": description, "metadata": metadata, "region": region}
+            {"description": description, "metadata": metadata, "region": region}, extras
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[ReservedAddr]:
         """List all reserved addresses on this account.
 
@@ -260,7 +289,13 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -269,6 +304,8 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
         *,
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> ReservedAddr:
         """Update the attributes of a reserved address.
 
@@ -280,4 +317,5 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
             metadata: arbitrary user-defined machine-readable data of this reserved address.
                 Optional, max 4096 bytes.
         """
-        return await self._update(id, {"description": description, "metadata": metadata})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"description": description, "metadata": metadata}, extras)

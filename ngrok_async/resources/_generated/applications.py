@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 
 import attrs
@@ -141,7 +141,13 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
     __slots__ = ()
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[ApplicationSession]:
         """List all application sessions for this account.
 
@@ -151,7 +157,13 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
 
@@ -165,7 +177,13 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
     __slots__ = ()
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[ApplicationUser]:
         """List all application users for this account.
 
@@ -175,5 +193,11 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item

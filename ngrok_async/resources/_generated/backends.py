@@ -88,6 +88,8 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         backends: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> FailoverBackend:
         """Create a new Failover backend.
 
@@ -98,12 +100,19 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
             metadata: arbitrary user-defined machine-readable data of this backend. Optional.
             backends: the ids of the child backends in order.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"description": description, "metadata": metadata, "backends": backends}
+            {"description": description, "metadata": metadata, "backends": backends}, extras
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[FailoverBackend]:
         """List all Failover backends on this account.
 
@@ -113,7 +122,13 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -123,6 +138,8 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         backends: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> FailoverBackend:
         """Update Failover backend by ID.
 
@@ -133,8 +150,9 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
             metadata: arbitrary user-defined machine-readable data of this backend. Optional.
             backends: the ids of the child backends in order.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
-            id, {"description": description, "metadata": metadata, "backends": backends}
+            id, {"description": description, "metadata": metadata, "backends": backends}, extras
         )
 
 
@@ -171,6 +189,8 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
         body: NotGivenOr[str] = NOT_GIVEN,
         headers: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
         status_code: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> HTTPResponseBackend:
         """Create.
 
@@ -183,6 +203,7 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
             headers: headers to return.
             status_code: status code to return.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "description": description,
@@ -190,11 +211,18 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
                 "body": body,
                 "headers": headers,
                 "status_code": status_code,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[HTTPResponseBackend]:
         """List.
 
@@ -204,7 +232,13 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -216,6 +250,8 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
         body: NotGivenOr[str | None] = NOT_GIVEN,
         headers: NotGivenOr[Mapping[str, str] | None] = NOT_GIVEN,
         status_code: NotGivenOr[int | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> HTTPResponseBackend:
         """Update.
 
@@ -228,6 +264,7 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
             headers: headers to return.
             status_code: status code to return.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
             id,
             {
@@ -237,4 +274,5 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
                 "headers": headers,
                 "status_code": status_code,
             },
+            extras,
         )

@@ -126,6 +126,8 @@ class StaticBackendsService(ResourceService[StaticBackend]):
         metadata: NotGivenOr[str] = NOT_GIVEN,
         address: NotGivenOr[str] = NOT_GIVEN,
         tls: NotGivenOr[StaticBackendTLSParam | StaticBackendTLS] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> StaticBackend:
         """Create a new static backend.
 
@@ -137,12 +139,20 @@ class StaticBackendsService(ResourceService[StaticBackend]):
             address: the address to forward to.
             tls: tls configuration to use.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"description": description, "metadata": metadata, "address": address, "tls": tls}
+            {"description": description, "metadata": metadata, "address": address, "tls": tls},
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[StaticBackend]:
         """List all static backends on this account.
 
@@ -152,7 +162,13 @@ class StaticBackendsService(ResourceService[StaticBackend]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -163,6 +179,8 @@ class StaticBackendsService(ResourceService[StaticBackend]):
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         address: NotGivenOr[str | None] = NOT_GIVEN,
         tls: NotGivenOr[StaticBackendTLSParam | StaticBackendTLS | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> StaticBackend:
         """Update static backend by ID.
 
@@ -174,8 +192,11 @@ class StaticBackendsService(ResourceService[StaticBackend]):
             address: the address to forward to.
             tls: tls configuration to use.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
-            id, {"description": description, "metadata": metadata, "address": address, "tls": tls}
+            id,
+            {"description": description, "metadata": metadata, "address": address, "tls": tls},
+            extras,
         )
 
 
@@ -206,6 +227,8 @@ class TunnelGroupBackendsService(ResourceService[TunnelGroupBackend]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         labels: NotGivenOr[Mapping[str, str]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> TunnelGroupBackend:
         """Create a new TunnelGroup backend.
 
@@ -216,12 +239,19 @@ class TunnelGroupBackendsService(ResourceService[TunnelGroupBackend]):
             metadata: arbitrary user-defined machine-readable data of this backend. Optional.
             labels: labels to watch for tunnels on, e.g. app->foo, dc->bar.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"description": description, "metadata": metadata, "labels": labels}
+            {"description": description, "metadata": metadata, "labels": labels}, extras
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[TunnelGroupBackend]:
         """List all TunnelGroup backends on this account.
 
@@ -231,7 +261,13 @@ class TunnelGroupBackendsService(ResourceService[TunnelGroupBackend]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -241,6 +277,8 @@ class TunnelGroupBackendsService(ResourceService[TunnelGroupBackend]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         labels: NotGivenOr[Mapping[str, str] | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> TunnelGroupBackend:
         """Update TunnelGroup backend by ID.
 
@@ -251,8 +289,9 @@ class TunnelGroupBackendsService(ResourceService[TunnelGroupBackend]):
             metadata: arbitrary user-defined machine-readable data of this backend. Optional.
             labels: labels to watch for tunnels on, e.g. app->foo, dc->bar.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
-            id, {"description": description, "metadata": metadata, "labels": labels}
+            id, {"description": description, "metadata": metadata, "labels": labels}, extras
         )
 
 
@@ -281,6 +320,8 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         backends: NotGivenOr[Mapping[str, int]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> WeightedBackend:
         """Create a new Weighted backend.
 
@@ -291,12 +332,19 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
             metadata: arbitrary user-defined machine-readable data of this backend. Optional.
             backends: the ids of the child backends to their weights [0-10000].
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"description": description, "metadata": metadata, "backends": backends}
+            {"description": description, "metadata": metadata, "backends": backends}, extras
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[WeightedBackend]:
         """List all Weighted backends on this account.
 
@@ -306,7 +354,13 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -316,6 +370,8 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         backends: NotGivenOr[Mapping[str, int] | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> WeightedBackend:
         """Update Weighted backend by ID.
 
@@ -326,6 +382,7 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
             metadata: arbitrary user-defined machine-readable data of this backend. Optional.
             backends: the ids of the child backends to their weights [0-10000].
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
-            id, {"description": description, "metadata": metadata, "backends": backends}
+            id, {"description": description, "metadata": metadata, "backends": backends}, extras
         )

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -133,6 +133,8 @@ class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         ca_pem: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CertificateAuthority:
         """Upload a new Certificate Authority.
 
@@ -145,12 +147,19 @@ class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
                 Authority. optional, max 4096 bytes.
             ca_pem: raw PEM of the Certificate Authority.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"description": description, "metadata": metadata, "ca_pem": ca_pem}
+            {"description": description, "metadata": metadata, "ca_pem": ca_pem}, extras
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[CertificateAuthority]:
         """List all Certificate Authority on this account.
 
@@ -160,7 +169,13 @@ class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -169,6 +184,8 @@ class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
         *,
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CertificateAuthority:
         """Update attributes of a Certificate Authority by ID.
 
@@ -180,7 +197,8 @@ class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
             metadata: arbitrary user-defined machine-readable data of this Certificate
                 Authority. optional, max 4096 bytes.
         """
-        return await self._update(id, {"description": description, "metadata": metadata})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"description": description, "metadata": metadata}, extras)
 
 
 class TLSCertificatesService(ResourceService[TLSCertificate]):
@@ -206,6 +224,8 @@ class TLSCertificatesService(ResourceService[TLSCertificate]):
         metadata: NotGivenOr[str] = NOT_GIVEN,
         certificate_pem: NotGivenOr[str] = NOT_GIVEN,
         private_key_pem: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> TLSCertificate:
         """Upload a new TLS certificate.
 
@@ -221,17 +241,25 @@ class TLSCertificatesService(ResourceService[TLSCertificate]):
             private_key_pem: private key for the TLS certificate, PEM-encoded. See [Private
                 Keys](https://ngrok.com/docs/cloud-edge/endpoints#private-keys).
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "description": description,
                 "metadata": metadata,
                 "certificate_pem": certificate_pem,
                 "private_key_pem": private_key_pem,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[TLSCertificate]:
         """List all TLS certificates on this account.
 
@@ -241,7 +269,13 @@ class TLSCertificatesService(ResourceService[TLSCertificate]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -250,6 +284,8 @@ class TLSCertificatesService(ResourceService[TLSCertificate]):
         *,
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> TLSCertificate:
         """Update attributes of a TLS Certificate by ID.
 
@@ -261,4 +297,5 @@ class TLSCertificatesService(ResourceService[TLSCertificate]):
             metadata: arbitrary user-defined machine-readable data of this TLS certificate.
                 optional, max 4096 bytes.
         """
-        return await self._update(id, {"description": description, "metadata": metadata})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"description": description, "metadata": metadata}, extras)

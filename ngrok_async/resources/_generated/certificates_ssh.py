@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -78,6 +78,8 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
         description: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         valid_for: NotGivenOr[timedelta] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SSHHostCertificate:
         """Create a new SSH Host Certificate.
 
@@ -106,6 +108,7 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
                 the rate limiter).
         """
         check.validity_window(valid_after, valid_until)
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "ssh_certificate_authority_id": ssh_certificate_authority_id,
@@ -116,11 +119,18 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
                 "description": description,
                 "metadata": metadata,
                 "valid_for": valid_for,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[SSHHostCertificate]:
         """List all SSH Host Certificates issued on this account.
 
@@ -130,7 +140,13 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -139,6 +155,8 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
         *,
         description: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SSHHostCertificate:
         """Update an SSH Host Certificate.
 
@@ -150,4 +168,5 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
             metadata: arbitrary user-defined machine-readable data of this SSH Host Certificate.
                 optional, max 4096 bytes.
         """
-        return await self._update(id, {"description": description, "metadata": metadata})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._update(id, {"description": description, "metadata": metadata}, extras)

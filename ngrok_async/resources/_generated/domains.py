@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -145,6 +145,8 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
         resolves_to: NotGivenOr[
             Sequence[ReservedDomainResolvesToEntryParam | ReservedDomainResolvesToEntry]
         ] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> ReservedDomain:
         """Create a new reserved domain.
 
@@ -169,6 +171,7 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
             resolves_to: DNS resolver targets configured for the reserved domain, or empty for
                 "global" resolution.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "domain": domain,
@@ -178,11 +181,18 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
                 "certificate_id": certificate_id,
                 "certificate_management_policy": certificate_management_policy,
                 "resolves_to": resolves_to,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[ReservedDomain]:
         """List all reserved domains on this account.
 
@@ -192,7 +202,13 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -208,6 +224,8 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
         resolves_to: NotGivenOr[
             Sequence[ReservedDomainResolvesToEntryParam | ReservedDomainResolvesToEntry] | None
         ] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> ReservedDomain:
         """Update the attributes of a reserved domain.
 
@@ -227,6 +245,7 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
             resolves_to: DNS resolver targets configured for the reserved domain, or empty for
                 "global" resolution.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
             id,
             {
@@ -236,20 +255,40 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
                 "certificate_management_policy": certificate_management_policy,
                 "resolves_to": resolves_to,
             },
+            extras,
         )
 
-    async def delete_certificate(self, id: str) -> None:
+    async def delete_certificate(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Detach the certificate attached to a reserved domain.
 
         ``DELETE /reserved_domains/{id}/certificate``
         """
-        await self._call_empty("DELETE", ops.expand("/reserved_domains/{id}/certificate", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty(
+            "DELETE", ops.expand("/reserved_domains/{id}/certificate", id=id), None, extras
+        )
 
-    async def delete_certificate_management_policy(self, id: str) -> None:
+    async def delete_certificate_management_policy(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Detach the certificate management policy attached to a reserved domain.
 
         ``DELETE /reserved_domains/{id}/certificate_management_policy``
         """
+        extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "DELETE", ops.expand("/reserved_domains/{id}/certificate_management_policy", id=id)
+            "DELETE",
+            ops.expand("/reserved_domains/{id}/certificate_management_policy", id=id),
+            None,
+            extras,
         )

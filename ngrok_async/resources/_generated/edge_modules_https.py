@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar, Literal
 
 from ... import _validate as check
@@ -37,9 +37,18 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
 
     __slots__ = ()
 
-    async def get(self, id: str) -> EndpointMutualTLS:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EndpointMutualTLS:
         """Get the HTTPS Edge Mutual TLS module. ``GET /edges/https/{id}/mutual_tls``"""
-        return await self._call("GET", ops.expand("/edges/https/{id}/mutual_tls", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call(
+            "GET", ops.expand("/edges/https/{id}/mutual_tls", id=id), None, extras
+        )
 
     async def replace(
         self,
@@ -47,6 +56,8 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
         *,
         enabled: NotGivenOr[bool] = NOT_GIVEN,
         certificate_authority_ids: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EndpointMutualTLS:
         """Replace the HTTPS Edge Mutual TLS module: fields not passed are left out of the request.
 
@@ -59,6 +70,7 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
                 validate the TLS client certificate presented by the initiator of the TLS
                 connection.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PUT",
             ops.expand("/edges/https/{id}/mutual_tls", id=id),
@@ -67,11 +79,21 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
                 {"enabled": enabled, "certificate_authority_ids": certificate_authority_ids},
                 nullable=False,
             ),
+            extras,
         )
 
-    async def delete(self, id: str) -> None:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove the HTTPS Edge Mutual TLS module. ``DELETE /edges/https/{id}/mutual_tls``"""
-        await self._call_empty("DELETE", ops.expand("/edges/https/{id}/mutual_tls", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty(
+            "DELETE", ops.expand("/edges/https/{id}/mutual_tls", id=id), None, extras
+        )
 
 
 class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
@@ -87,9 +109,18 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
 
     __slots__ = ()
 
-    async def get(self, id: str) -> EndpointTLSTermination:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EndpointTLSTermination:
         """Get the HTTPS Edge TLS Termination module. ``GET /edges/https/{id}/tls_termination``"""
-        return await self._call("GET", ops.expand("/edges/https/{id}/tls_termination", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call(
+            "GET", ops.expand("/edges/https/{id}/tls_termination", id=id), None, extras
+        )
 
     async def replace(
         self,
@@ -97,6 +128,8 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
         *,
         enabled: NotGivenOr[bool] = NOT_GIVEN,
         min_version: NotGivenOr[Literal["1.0", "1.1", "1.2", "1.3"]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EndpointTLSTermination:
         """Replace the HTTPS Edge TLS Termination module: fields not passed are left out of the
         request.
@@ -110,6 +143,7 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
                 client during the TLS handshake. if unspecified, ngrok will choose an industry-
                 safe default. This value must be null if `terminate_at` is set to `upstream`.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PUT",
             ops.expand("/edges/https/{id}/tls_termination", id=id),
@@ -118,14 +152,24 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
                 {"enabled": enabled, "min_version": min_version},
                 nullable=False,
             ),
+            extras,
         )
 
-    async def delete(self, id: str) -> None:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove the HTTPS Edge TLS Termination module.
 
         ``DELETE /edges/https/{id}/tls_termination``
         """
-        await self._call_empty("DELETE", ops.expand("/edges/https/{id}/tls_termination", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty(
+            "DELETE", ops.expand("/edges/https/{id}/tls_termination", id=id), None, extras
+        )
 
 
 class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
@@ -138,12 +182,27 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
     __slots__ = ()
 
-    async def get(self, id: str) -> EndpointTrafficPolicy:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EndpointTrafficPolicy:
         """Get the TCP Edge Traffic Policy module. ``GET /edges/tcp/{id}/traffic_policy``"""
-        return await self._call("GET", ops.expand("/edges/tcp/{id}/traffic_policy", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call(
+            "GET", ops.expand("/edges/tcp/{id}/traffic_policy", id=id), None, extras
+        )
 
     async def replace(
-        self, id: str, *, enabled: NotGivenOr[bool] = NOT_GIVEN, value: NotGivenOr[str] = NOT_GIVEN
+        self,
+        id: str,
+        *,
+        enabled: NotGivenOr[bool] = NOT_GIVEN,
+        value: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EndpointTrafficPolicy:
         """Replace the TCP Edge Traffic Policy module: fields not passed are left out of the
         request.
@@ -155,15 +214,26 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
                 default `true` if unspecified.
             value: the traffic policy that should be applied to the traffic on your endpoint.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PUT",
             ops.expand("/edges/tcp/{id}/traffic_policy", id=id),
             build_body(self.replace_checks, {"enabled": enabled, "value": value}, nullable=False),
+            extras,
         )
 
-    async def delete(self, id: str) -> None:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove the TCP Edge Traffic Policy module. ``DELETE /edges/tcp/{id}/traffic_policy``"""
-        await self._call_empty("DELETE", ops.expand("/edges/tcp/{id}/traffic_policy", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty(
+            "DELETE", ops.expand("/edges/tcp/{id}/traffic_policy", id=id), None, extras
+        )
 
 
 class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
@@ -176,12 +246,27 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
     __slots__ = ()
 
-    async def get(self, id: str) -> EndpointTrafficPolicy:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EndpointTrafficPolicy:
         """Get the TLS Edge Traffic Policy module. ``GET /edges/tls/{id}/traffic_policy``"""
-        return await self._call("GET", ops.expand("/edges/tls/{id}/traffic_policy", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call(
+            "GET", ops.expand("/edges/tls/{id}/traffic_policy", id=id), None, extras
+        )
 
     async def replace(
-        self, id: str, *, enabled: NotGivenOr[bool] = NOT_GIVEN, value: NotGivenOr[str] = NOT_GIVEN
+        self,
+        id: str,
+        *,
+        enabled: NotGivenOr[bool] = NOT_GIVEN,
+        value: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EndpointTrafficPolicy:
         """Replace the TLS Edge Traffic Policy module: fields not passed are left out of the
         request.
@@ -193,12 +278,23 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
                 default `true` if unspecified.
             value: the traffic policy that should be applied to the traffic on your endpoint.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PUT",
             ops.expand("/edges/tls/{id}/traffic_policy", id=id),
             build_body(self.replace_checks, {"enabled": enabled, "value": value}, nullable=False),
+            extras,
         )
 
-    async def delete(self, id: str) -> None:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove the TLS Edge Traffic Policy module. ``DELETE /edges/tls/{id}/traffic_policy``"""
-        await self._call_empty("DELETE", ops.expand("/edges/tls/{id}/traffic_policy", id=id))
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty(
+            "DELETE", ops.expand("/edges/tls/{id}/traffic_policy", id=id), None, extras
+        )

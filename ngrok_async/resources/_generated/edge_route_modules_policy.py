@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import ClassVar
 
@@ -47,16 +47,26 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
 
     __slots__ = ()
 
-    async def get(self, edge_id: str, id: str) -> EndpointCircuitBreaker:
+    async def get(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EndpointCircuitBreaker:
         """Get the Edge Route Circuit Breaker module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/circuit_breaker``
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/circuit_breaker", edge_id=edge_id, id=id
             ),
+            None,
+            extras,
         )
 
     async def replace(
@@ -70,6 +80,8 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
         num_buckets: NotGivenOr[int] = NOT_GIVEN,
         volume_threshold: NotGivenOr[int] = NOT_GIVEN,
         error_threshold_percentage: NotGivenOr[float] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EndpointCircuitBreaker:
         """Replace the Edge Route Circuit Breaker module: fields not passed are left out of the
         request.
@@ -89,6 +101,7 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
             error_threshold_percentage: Error threshold percentage should be between 0 - 1.0,
                 not 0-100.0.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PUT",
             ops.expand(
@@ -106,18 +119,29 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
                 },
                 nullable=False,
             ),
+            extras,
         )
 
-    async def delete(self, edge_id: str, id: str) -> None:
+    async def delete(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove the Edge Route Circuit Breaker module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/circuit_breaker``
         """
+        extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/circuit_breaker", edge_id=edge_id, id=id
             ),
+            None,
+            extras,
         )
 
 
@@ -131,14 +155,24 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
     __slots__ = ()
 
-    async def get(self, edge_id: str, id: str) -> EndpointTrafficPolicy:
+    async def get(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EndpointTrafficPolicy:
         """Get the Edge Route Traffic Policy module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/traffic_policy``
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
             ops.expand("/edges/https/{edge_id}/routes/{id}/traffic_policy", edge_id=edge_id, id=id),
+            None,
+            extras,
         )
 
     async def replace(
@@ -148,6 +182,8 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
         *,
         enabled: NotGivenOr[bool] = NOT_GIVEN,
         value: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EndpointTrafficPolicy:
         """Replace the Edge Route Traffic Policy module: fields not passed are left out of the
         request.
@@ -159,20 +195,32 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
                 default `true` if unspecified.
             value: the traffic policy that should be applied to the traffic on your endpoint.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/traffic_policy", edge_id=edge_id, id=id),
             build_body(self.replace_checks, {"enabled": enabled, "value": value}, nullable=False),
+            extras,
         )
 
-    async def delete(self, edge_id: str, id: str) -> None:
+    async def delete(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove the Edge Route Traffic Policy module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/traffic_policy``
         """
+        extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",
             ops.expand("/edges/https/{edge_id}/routes/{id}/traffic_policy", edge_id=edge_id, id=id),
+            None,
+            extras,
         )
 
 
@@ -190,16 +238,26 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
 
     __slots__ = ()
 
-    async def get(self, edge_id: str, id: str) -> EndpointUserAgentFilter:
+    async def get(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EndpointUserAgentFilter:
         """Get the Edge Route User Agent Filter module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/user_agent_filter``
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/user_agent_filter", edge_id=edge_id, id=id
             ),
+            None,
+            extras,
         )
 
     async def replace(
@@ -210,12 +268,15 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
         enabled: NotGivenOr[bool] = NOT_GIVEN,
         allow: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         deny: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EndpointUserAgentFilter:
         """Replace the Edge Route User Agent Filter module: fields not passed are left out of the
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/user_agent_filter``
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PUT",
             ops.expand(
@@ -226,18 +287,29 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
                 {"enabled": enabled, "allow": allow, "deny": deny},
                 nullable=False,
             ),
+            extras,
         )
 
-    async def delete(self, edge_id: str, id: str) -> None:
+    async def delete(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove the Edge Route User Agent Filter module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/user_agent_filter``
         """
+        extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/user_agent_filter", edge_id=edge_id, id=id
             ),
+            None,
+            extras,
         )
 
 
@@ -252,20 +324,36 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
 
     __slots__ = ()
 
-    async def get(self, edge_id: str, id: str) -> EndpointWebsocketTCPConverter:
+    async def get(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EndpointWebsocketTCPConverter:
         """Get the Edge Route Websocket TCP Converter module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/websocket_tcp_converter", edge_id=edge_id, id=id
             ),
+            None,
+            extras,
         )
 
     async def replace(
-        self, edge_id: str, id: str, *, enabled: NotGivenOr[bool] = NOT_GIVEN
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        enabled: NotGivenOr[bool] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EndpointWebsocketTCPConverter:
         """Replace the Edge Route Websocket TCP Converter module: fields not passed are left out of
         the request.
@@ -276,22 +364,34 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PUT",
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/websocket_tcp_converter", edge_id=edge_id, id=id
             ),
             build_body(self.replace_checks, {"enabled": enabled}, nullable=False),
+            extras,
         )
 
-    async def delete(self, edge_id: str, id: str) -> None:
+    async def delete(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove the Edge Route Websocket TCP Converter module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
         """
+        extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/websocket_tcp_converter", edge_id=edge_id, id=id
             ),
+            None,
+            extras,
         )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -77,6 +77,8 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
         hostports: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         mutual_tls: NotGivenOr[EndpointMutualTLSMutateParam] = NOT_GIVEN,
         tls_termination: NotGivenOr[EndpointTLSTerminationAtEdgeParam] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> HTTPSEdge:
         """Create an HTTPS Edge.
 
@@ -90,6 +92,7 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
             hostports: hostports served by this edge.
             mutual_tls: edge modules.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "description": description,
@@ -97,11 +100,18 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
                 "hostports": hostports,
                 "mutual_tls": mutual_tls,
                 "tls_termination": tls_termination,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[HTTPSEdge]:
         """Returns a list of all HTTPS Edges on this account.
 
@@ -111,7 +121,13 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -123,6 +139,8 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
         hostports: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
         mutual_tls: NotGivenOr[EndpointMutualTLSMutateParam | None] = NOT_GIVEN,
         tls_termination: NotGivenOr[EndpointTLSTerminationAtEdgeParam | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> HTTPSEdge:
         """Updates an HTTPS Edge by ID. If a module is not specified in the update, it will not be
         modified. However, each module configuration that is specified will completely replace
@@ -139,6 +157,7 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
             hostports: hostports served by this edge.
             mutual_tls: edge modules.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
             id,
             {
@@ -148,4 +167,5 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
                 "mutual_tls": mutual_tls,
                 "tls_termination": tls_termination,
             },
+            extras,
         )

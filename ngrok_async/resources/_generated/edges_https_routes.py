@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from ... import _validate as check
@@ -120,6 +121,8 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
             EndpointUserAgentFilterParam | EndpointUserAgentFilter
         ] = NOT_GIVEN,
         traffic_policy: NotGivenOr[EndpointTrafficPolicyParam | EndpointTrafficPolicy] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> HTTPSEdgeRoute:
         """Create an HTTPS Edge Route.
 
@@ -146,6 +149,7 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
             websocket_tcp_converter: websocket to tcp adapter configuration or `null`.
             traffic_policy: the traffic policy associated with this edge or null.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "POST",
             ops.expand("/edges/https/{edge_id}/routes", edge_id=edge_id),
@@ -172,12 +176,24 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
                 },
                 nullable=False,
             ),
+            extras,
         )
 
-    async def get(self, edge_id: str, id: str) -> HTTPSEdgeRoute:
+    async def get(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> HTTPSEdgeRoute:
         """Get an HTTPS Edge Route by ID. ``GET /edges/https/{edge_id}/routes/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
-            "GET", ops.expand("/edges/https/{edge_id}/routes/{id}", edge_id=edge_id, id=id)
+            "GET",
+            ops.expand("/edges/https/{edge_id}/routes/{id}", edge_id=edge_id, id=id),
+            None,
+            extras,
         )
 
     async def update(
@@ -216,6 +232,8 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
         traffic_policy: NotGivenOr[
             EndpointTrafficPolicyParam | EndpointTrafficPolicy | None
         ] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> HTTPSEdgeRoute:
         """Updates an HTTPS Edge Route by ID. If a module is not specified in the update, it will
         not be modified. However, each module configuration that is specified will completely
@@ -245,6 +263,7 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
             websocket_tcp_converter: websocket to tcp adapter configuration or `null`.
             traffic_policy: the traffic policy associated with this edge or null.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PATCH",
             ops.expand("/edges/https/{edge_id}/routes/{id}", edge_id=edge_id, id=id),
@@ -271,10 +290,22 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
                 },
                 nullable=True,
             ),
+            extras,
         )
 
-    async def delete(self, edge_id: str, id: str) -> None:
+    async def delete(
+        self,
+        edge_id: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Delete an HTTPS Edge Route by ID. ``DELETE /edges/https/{edge_id}/routes/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "DELETE", ops.expand("/edges/https/{edge_id}/routes/{id}", edge_id=edge_id, id=id)
+            "DELETE",
+            ops.expand("/edges/https/{edge_id}/routes/{id}", edge_id=edge_id, id=id),
+            None,
+            extras,
         )

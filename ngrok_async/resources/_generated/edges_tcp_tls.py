@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -120,6 +120,8 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         backend: NotGivenOr[EndpointBackendMutateParam] = NOT_GIVEN,
         ip_restriction: NotGivenOr[EndpointIPPolicyMutateParam] = NOT_GIVEN,
         traffic_policy: NotGivenOr[EndpointTrafficPolicyParam | EndpointTrafficPolicy] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> TCPEdge:
         """Create a TCP Edge.
 
@@ -134,6 +136,7 @@ class EdgesTCPService(ResourceService[TCPEdge]):
             backend: edge modules.
             traffic_policy: the traffic policy associated with this edge or null.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "description": description,
@@ -142,11 +145,18 @@ class EdgesTCPService(ResourceService[TCPEdge]):
                 "backend": backend,
                 "ip_restriction": ip_restriction,
                 "traffic_policy": traffic_policy,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[TCPEdge]:
         """Returns a list of all TCP Edges on this account.
 
@@ -156,7 +166,13 @@ class EdgesTCPService(ResourceService[TCPEdge]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -171,6 +187,8 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         traffic_policy: NotGivenOr[
             EndpointTrafficPolicyParam | EndpointTrafficPolicy | None
         ] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> TCPEdge:
         """Updates a TCP Edge by ID. If a module is not specified in the update, it will not be
         modified. However, each module configuration that is specified will completely replace
@@ -188,6 +206,7 @@ class EdgesTCPService(ResourceService[TCPEdge]):
             backend: edge modules.
             traffic_policy: the traffic policy associated with this edge or null.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
             id,
             {
@@ -198,6 +217,7 @@ class EdgesTCPService(ResourceService[TCPEdge]):
                 "ip_restriction": ip_restriction,
                 "traffic_policy": traffic_policy,
             },
+            extras,
         )
 
 
@@ -243,6 +263,8 @@ class EdgesTLSService(ResourceService[TLSEdge]):
             EndpointTLSTerminationParam | EndpointTLSTermination
         ] = NOT_GIVEN,
         traffic_policy: NotGivenOr[EndpointTrafficPolicyParam | EndpointTrafficPolicy] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> TLSEdge:
         """Create a TLS Edge.
 
@@ -257,6 +279,7 @@ class EdgesTLSService(ResourceService[TLSEdge]):
             backend: edge modules.
             traffic_policy: the traffic policy associated with this edge or null.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "description": description,
@@ -267,11 +290,18 @@ class EdgesTLSService(ResourceService[TLSEdge]):
                 "mutual_tls": mutual_tls,
                 "tls_termination": tls_termination,
                 "traffic_policy": traffic_policy,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[TLSEdge]:
         """Returns a list of all TLS Edges on this account.
 
@@ -281,7 +311,13 @@ class EdgesTLSService(ResourceService[TLSEdge]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -300,6 +336,8 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         traffic_policy: NotGivenOr[
             EndpointTrafficPolicyParam | EndpointTrafficPolicy | None
         ] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> TLSEdge:
         """Updates a TLS Edge by ID. If a module is not specified in the update, it will not be
         modified. However, each module configuration that is specified will completely replace
@@ -317,6 +355,7 @@ class EdgesTLSService(ResourceService[TLSEdge]):
             backend: edge modules.
             traffic_policy: the traffic policy associated with this edge or null.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
             id,
             {
@@ -329,4 +368,5 @@ class EdgesTLSService(ResourceService[TLSEdge]):
                 "tls_termination": tls_termination,
                 "traffic_policy": traffic_policy,
             },
+            extras,
         )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import ClassVar
 
 from ... import _validate as check
@@ -25,7 +25,12 @@ class EventSourcesService(Service[EventSource]):
     __slots__ = ()
 
     async def create(
-        self, subscription_id: str, *, type: NotGivenOr[str] = NOT_GIVEN
+        self,
+        subscription_id: str,
+        *,
+        type: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EventSource:
         """Add an additional type for which this event subscription will trigger.
 
@@ -34,19 +39,29 @@ class EventSourcesService(Service[EventSource]):
         Args:
             type: Type of event for which an event subscription will trigger.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "POST",
             ops.expand(
                 "/event_subscriptions/{subscription_id}/sources", subscription_id=subscription_id
             ),
             build_body(self.create_checks, {"type": type}, nullable=False),
+            extras,
         )
 
-    async def get(self, subscription_id: str, type: str) -> EventSource:
+    async def get(
+        self,
+        subscription_id: str,
+        type: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EventSource:
         """Get the details for a given type that triggers for the given event subscription.
 
         ``GET /event_subscriptions/{subscription_id}/sources/{type}``
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
             ops.expand(
@@ -54,33 +69,59 @@ class EventSourcesService(Service[EventSource]):
                 subscription_id=subscription_id,
                 type=type,
             ),
+            None,
+            extras,
         )
 
-    async def list(self, subscription_id: str) -> AsyncIterator[EventSource]:
+    async def list(
+        self,
+        subscription_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[EventSource]:
         """List the types for which this event subscription will trigger.
 
         ``GET /event_subscriptions/{subscription_id}/sources``
         """
-        async for page in self.pages(subscription_id):
+        async for page in self.pages(
+            subscription_id, extra_headers=extra_headers, extra_query=extra_query
+        ):
             for item in page.items:
                 yield item
 
-    async def pages(self, subscription_id: str) -> AsyncIterator[Page[EventSource]]:
+    async def pages(
+        self,
+        subscription_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Page[EventSource]]:
         """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
+        extras = check.extras(extra_headers, extra_query)
         async for page in self._pages(
             ops.expand(
                 "/event_subscriptions/{subscription_id}/sources", subscription_id=subscription_id
             ),
             "sources",
             ops.page_params(None, None),
+            extras,
         ):
             yield page
 
-    async def update(self, subscription_id: str, type: str) -> EventSource:
+    async def update(
+        self,
+        subscription_id: str,
+        type: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> EventSource:
         """Update the type for which this event subscription will trigger.
 
         ``PATCH /event_subscriptions/{subscription_id}/sources/{type}``
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "PATCH",
             ops.expand(
@@ -88,13 +129,23 @@ class EventSourcesService(Service[EventSource]):
                 subscription_id=subscription_id,
                 type=type,
             ),
+            None,
+            extras,
         )
 
-    async def delete(self, subscription_id: str, type: str) -> None:
+    async def delete(
+        self,
+        subscription_id: str,
+        type: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Remove a type for which this event subscription will trigger.
 
         ``DELETE /event_subscriptions/{subscription_id}/sources/{type}``
         """
+        extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",
             ops.expand(
@@ -102,4 +153,6 @@ class EventSourcesService(Service[EventSource]):
                 subscription_id=subscription_id,
                 type=type,
             ),
+            None,
+            extras,
         )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -70,6 +70,8 @@ class EventSubscriptionsService(ResourceService[EventSubscription]):
         description: NotGivenOr[str] = NOT_GIVEN,
         sources: NotGivenOr[Sequence[EventSourceReplaceParam]] = NOT_GIVEN,
         destination_ids: NotGivenOr[Sequence[str]] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EventSubscription:
         """Create an Event Subscription.
 
@@ -85,17 +87,25 @@ class EventSubscriptionsService(ResourceService[EventSubscription]):
             destination_ids: A list of Event Destination IDs which should be used for this Event
                 Subscription.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "metadata": metadata,
                 "description": description,
                 "sources": sources,
                 "destination_ids": destination_ids,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[EventSubscription]:
         """List this Account's Event Subscriptions.
 
@@ -105,7 +115,13 @@ class EventSubscriptionsService(ResourceService[EventSubscription]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -116,6 +132,8 @@ class EventSubscriptionsService(ResourceService[EventSubscription]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         sources: NotGivenOr[Sequence[EventSourceReplaceParam] | None] = NOT_GIVEN,
         destination_ids: NotGivenOr[Sequence[str] | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EventSubscription:
         """Update an Event Subscription.
 
@@ -131,6 +149,7 @@ class EventSubscriptionsService(ResourceService[EventSubscription]):
             destination_ids: A list of Event Destination IDs which should be used for this Event
                 Subscription.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
             id,
             {
@@ -139,4 +158,5 @@ class EventSubscriptionsService(ResourceService[EventSubscription]):
                 "sources": sources,
                 "destination_ids": destination_ids,
             },
+            extras,
         )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -187,6 +187,8 @@ class EventDestinationsService(ResourceService[EventDestination]):
         description: NotGivenOr[str] = NOT_GIVEN,
         format: NotGivenOr[str] = NOT_GIVEN,
         target: NotGivenOr[EventTargetParam | EventTarget] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EventDestination:
         """Create a new Event Destination. It will not apply to anything until it is associated
         with an Event Subscription.
@@ -204,12 +206,20 @@ class EventDestinationsService(ResourceService[EventDestination]):
                 destination must contain exactly one of the following objects, leaving the rest
                 null: `kinesis`, `firehose`, `cloudwatch_logs`, or `s3`.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
-            {"metadata": metadata, "description": description, "format": format, "target": target}
+            {"metadata": metadata, "description": description, "format": format, "target": target},
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[EventDestination]:
         """List all Event Destinations on this account.
 
@@ -219,7 +229,13 @@ class EventDestinationsService(ResourceService[EventDestination]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -230,6 +246,8 @@ class EventDestinationsService(ResourceService[EventDestination]):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         format: NotGivenOr[str | None] = NOT_GIVEN,
         target: NotGivenOr[EventTargetParam | EventTarget | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> EventDestination:
         """Update attributes of an Event Destination.
 
@@ -246,7 +264,9 @@ class EventDestinationsService(ResourceService[EventDestination]):
                 destination must contain exactly one of the following objects, leaving the rest
                 null: `kinesis`, `firehose`, `cloudwatch_logs`, or `s3`.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
             id,
             {"metadata": metadata, "description": description, "format": format, "target": target},
+            extras,
         )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -103,6 +103,8 @@ class SecretsService(ResourceService[Secret]):
         description: NotGivenOr[str] = NOT_GIVEN,
         vault_id: NotGivenOr[str] = NOT_GIVEN,
         vault_name: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Secret:
         """Create a new Secret.
 
@@ -116,6 +118,7 @@ class SecretsService(ResourceService[Secret]):
             vault_id: unique identifier of the referenced vault.
             vault_name: name of the referenced vault.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._create(
             {
                 "name": name,
@@ -124,11 +127,18 @@ class SecretsService(ResourceService[Secret]):
                 "description": description,
                 "vault_id": vault_id,
                 "vault_name": vault_name,
-            }
+            },
+            extras,
         )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Secret]:
         """List all Secrets owned by account.
 
@@ -138,7 +148,13 @@ class SecretsService(ResourceService[Secret]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -149,6 +165,8 @@ class SecretsService(ResourceService[Secret]):
         value: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         description: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Secret:
         """Update an existing Secret by ID.
 
@@ -160,8 +178,11 @@ class SecretsService(ResourceService[Secret]):
             metadata: Arbitrary user-defined metadata for this Secret.
             description: description of Secret.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
-            id, {"name": name, "value": value, "metadata": metadata, "description": description}
+            id,
+            {"name": name, "value": value, "metadata": metadata, "description": description},
+            extras,
         )
 
 
@@ -190,6 +211,8 @@ class VaultsService(ResourceService[Vault]):
         name: NotGivenOr[str] = NOT_GIVEN,
         metadata: NotGivenOr[str] = NOT_GIVEN,
         description: NotGivenOr[str] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Vault:
         """Create a new Vault.
 
@@ -200,10 +223,19 @@ class VaultsService(ResourceService[Vault]):
             metadata: Arbitrary user-defined metadata for this Vault.
             description: description of Vault.
         """
-        return await self._create({"name": name, "metadata": metadata, "description": description})
+        extras = check.extras(extra_headers, extra_query)
+        return await self._create(
+            {"name": name, "metadata": metadata, "description": description}, extras
+        )
 
     async def list(
-        self, *, limit: int | None = None, before_id: str | None = None, filter: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Vault]:
         """List all Vaults owned by account.
 
@@ -213,7 +245,13 @@ class VaultsService(ResourceService[Vault]):
             filter: a CEL expression selecting the resources to return (see ngrok's API
                 filtering docs), passed through.
         """
-        async for item in super().list(limit=limit, before_id=before_id, filter=filter):
+        async for item in super().list(
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        ):
             yield item
 
     async def update(
@@ -223,6 +261,8 @@ class VaultsService(ResourceService[Vault]):
         name: NotGivenOr[str | None] = NOT_GIVEN,
         metadata: NotGivenOr[str | None] = NOT_GIVEN,
         description: NotGivenOr[str | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Vault:
         """Update an existing Vault by ID.
 
@@ -233,8 +273,9 @@ class VaultsService(ResourceService[Vault]):
             metadata: Arbitrary user-defined metadata for this Vault.
             description: description of Vault.
         """
+        extras = check.extras(extra_headers, extra_query)
         return await self._update(
-            id, {"name": name, "metadata": metadata, "description": description}
+            id, {"name": name, "metadata": metadata, "description": description}, extras
         )
 
     async def get_secrets_by_vault(
@@ -244,6 +285,8 @@ class VaultsService(ResourceService[Vault]):
         limit: int | None = None,
         before_id: str | None = None,
         filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Secret]:
         """List the secrets stored in one vault.
 
@@ -254,7 +297,12 @@ class VaultsService(ResourceService[Vault]):
                 filtering docs), passed through.
         """
         async for page in self.get_secrets_by_vault_pages(
-            id, limit=limit, before_id=before_id, filter=filter
+            id,
+            limit=limit,
+            before_id=before_id,
+            filter=filter,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         ):
             for item in page.items:
                 yield item
@@ -266,13 +314,17 @@ class VaultsService(ResourceService[Vault]):
         limit: int | None = None,
         before_id: str | None = None,
         filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Page[Secret]]:
         """Yield each :class:`~ngrok_async.Page` of :meth:`get_secrets_by_vault` in turn."""
+        extras = check.extras(extra_headers, extra_query)
         async for page in iter_pages(
             self._http,
             ops.expand("/vaults/{id}/secrets", id=id),
             ops.page_params(limit, before_id, filter=filter),
             "secrets",
             ops.decoder(Secret),
+            extras,
         ):
             yield page
