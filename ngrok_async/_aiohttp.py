@@ -283,9 +283,10 @@ class AiohttpWire:
     def __init__(self, transport: AiohttpTransport) -> None:
         self._transport = transport
 
-    async def send(
+    def send(
         self, out: Outgoing, body: bytes | None, forms: Forms, trace: Trace
-    ) -> AiohttpReply:
+    ) -> Awaitable[AiohttpReply]:
+        """The exchange itself, awaited by the caller (no coroutine of its own in between)."""
         transport = self._transport
         derived = forms.cache.get("aiohttp")
         if derived is None:
@@ -299,7 +300,7 @@ class AiohttpWire:
             headers = plain
         if out.extra:
             headers = [*headers, *((name.lower(), value) for name, value in out.extra.items())]
-        return await transport.exchange(
+        return transport.exchange(
             out.method, transport.url_for(out.url), headers, body, timeout, trace
         )
 

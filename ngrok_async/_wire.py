@@ -87,8 +87,11 @@ class Wire(Protocol):
     traced: bool
     """Whether ``trace`` is called once the request may have left (else assume it may have)."""
 
-    async def send(self, out: Outgoing, body: bytes | None, forms: Forms, trace: Trace) -> Reply:
+    def send(
+        self, out: Outgoing, body: bytes | None, forms: Forms, trace: Trace
+    ) -> Awaitable[Reply]:
         """Send ``out`` with ``body`` (its content, made for this attempt)."""
+        ...
 
 
 class HttpxReply:

@@ -130,7 +130,7 @@ class ResourceService(Service[R]):
         return await self._call("POST", self.path, body, extras)
 
     async def _create(self, params: Mapping[str, Any], extras: Extras | None = None) -> R:
-        return await self._post(self._create_body(params), extras)
+        return await self._call("POST", self.path, self._create_body(params), extras)
 
     async def _update(self, id: str, params: Mapping[str, Any], extras: Extras | None = None) -> R:
         body = build_body(self.update_checks, params, nullable=True)
