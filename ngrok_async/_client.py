@@ -34,9 +34,8 @@ if TYPE_CHECKING:  # the seed services load on first use, like the generated one
     )
 
 DEFAULT_BASE_URL: Final = "https://api.ngrok.com"
-DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=60.0)
-"""10 s to connect, 30 s to send or between received bytes, 60 s waiting for a pooled
-connection; each attempt as a whole ends within 60 s (its largest phase)."""
+DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)
+"""10 s to connect; each attempt as a whole (connect, send, headers, body) ends within 60 s."""
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_MAX_CONCURRENCY: Final = 8
 DEFAULT_POOL_SIZE: Final = 100
