@@ -17,7 +17,6 @@ from ._common import (
     workers,
 )
 
-
 HTTPCORE = ("httpx", "ngrok_async[httpx]")
 """Left out at C=256: 12-15 s per 1,000 calls there (C=64 shows the same quadratic pool), where
 the other contenders run 4,000 calls so that each sample lasts long enough to time."""
@@ -67,8 +66,8 @@ def bulk_create(sizes: Sizes) -> Result:
                 unit="s",
                 value=lambda m: m.wall,
                 reference="aiohttp" if "aiohttp" in names else "httpx",
-                note=lambda name, s=samples, c=concurrency: (
-                    _cpu_note(s[name], n) + (f", {c} threads" if name == OFFICIAL else "")
+                note=lambda name, s=samples, c=concurrency, calls=n: (
+                    _cpu_note(s[name], calls) + (f", {c} threads" if name == OFFICIAL else "")
                 ),
             )
             server_cpu = median([m.extra["server_cpu"] for ms in samples.values() for m in ms])
