@@ -319,8 +319,8 @@ class Extras:
     __slots__ = ("headers", "query")
 
     def __init__(self, headers: dict[str, str], query: dict[str, str]) -> None:
-        self.headers = headers
-        self.query = query
+        self.headers: dict[str, str] = headers
+        self.query: dict[str, str] = query
 
 
 def extras(extra_headers: Any, extra_query: Any) -> Extras | None:
