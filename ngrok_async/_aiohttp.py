@@ -30,7 +30,7 @@ import httpx
 from ._body import capped, read_capped
 from ._errors import ClientStateError
 from ._tls import default_ssl_context
-from ._wire import Forms, Outgoing, Trace
+from ._wire import JSON, Forms, Outgoing, Trace
 
 try:
     import aiohttp
@@ -181,7 +181,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         reply = await self.exchange(
             request.method,
             self.url_for(request.url),
-            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+            _text_headers(request.headers.raw),
             body,
             self.timeout_for(request.extensions.get("timeout", {})),
             request.extensions.get("trace"),
@@ -305,14 +305,21 @@ class AiohttpWire:
         )
 
 
+TextHeaders = list[tuple[str, str]]
+
+
 def _derive(
     forms: Forms, transport: AiohttpTransport
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]], Any]:
+) -> tuple[TextHeaders, TextHeaders, TextHeaders, aiohttp.ClientTimeout]:
     """A view's headers as aiohttp takes them (no body; JSON body; empty body) and its timeout."""
-    plain = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in forms.raw]
-    json = [*plain, ("content-type", "application/json")]
+    plain = _text_headers(forms.raw)
+    json = _text_headers([*forms.raw, JSON])
     empty_body = [*plain, ("content-length", "0")]
     return plain, json, empty_body, transport.timeout_for(forms.timeout)
+
+
+def _text_headers(raw: Sequence[tuple[bytes, bytes]]) -> TextHeaders:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
 
 
 def _give_back(response: aiohttp.ClientResponse) -> None:

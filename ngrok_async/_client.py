@@ -17,12 +17,12 @@ from ._errors import InvalidParameterError
 from ._http import HTTPCore
 from ._limits import Limiter, RequestLimiter
 from ._logging import configure_from_env
-from ._transport import client_sender, make_session, transport_choice
+from ._transport import client_wire, make_session, transport_choice
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._urls import check_base_url
 from ._validate import header_map, query_map
 from ._version import __version__
-from ._wire import HttpxWire, Wire
+from ._wire import Wire
 from .resources._generated import GeneratedServices
 
 if TYPE_CHECKING:  # the seed services load on first use, like the generated ones
@@ -142,7 +142,7 @@ class AsyncClient(GeneratedServices):
             injected = http_client
 
             def make_wire() -> Wire:
-                return HttpxWire(client_sender(injected), traced=False)
+                return client_wire(injected, traced=False)  # its transports may not report
 
         self._http = HTTPCore(
             client=http_client,

@@ -21,7 +21,7 @@ import httpx
 
 from ._errors import InvalidParameterError
 from ._tls import default_ssl_context
-from ._wire import HttpxWire, Send, Wire
+from ._wire import HttpxWire, Wire
 
 TRANSPORT_VARIABLE: Final = "NGROK_TRANSPORT"
 _CHOICES: Final = ("auto", "aiohttp", "httpx")
@@ -52,9 +52,7 @@ class DefaultTransport(httpx.AsyncBaseTransport):
     ``max_connections`` over the shared TLS context."""
 
     def __init__(self, max_connections: int, choice: str = "auto") -> None:
-        self._limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
+        self._limits = pool_limits(max_connections)
         self._choice = choice
         self._chosen: httpx.AsyncBaseTransport | None = None
 
@@ -77,8 +75,7 @@ class DefaultTransport(httpx.AsyncBaseTransport):
         return self._chosen
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        chosen = self._chosen or self.pick()
-        return await chosen.handle_async_request(request)  # looked up per call: patchable
+        return await self.pick().handle_async_request(request)  # looked up per call: patchable
 
     async def aclose(self) -> None:
         if self._chosen is not None:
@@ -99,16 +96,13 @@ def make_session(
     ``http_client=``).
     """
     if transport is None and _proxies_in_environment():
-        limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
         client = httpx.AsyncClient(
             verify=default_ssl_context(),
-            limits=limits,
+            limits=pool_limits(max_connections),
             follow_redirects=False,
             cookies=_NoCookies(),
         )
-        return client, lambda: HttpxWire(client_sender(client), traced=True)
+        return client, lambda: client_wire(client, traced=True)
     direct = transport if transport is not None else DefaultTransport(max_connections, choice)
     client = httpx.AsyncClient(transport=direct, follow_redirects=False, cookies=_NoCookies())
     if isinstance(direct, DefaultTransport):
@@ -131,13 +125,19 @@ def wire_for(transport: httpx.AsyncBaseTransport) -> Wire:
     return HttpxWire(send, traced=isinstance(transport, httpx.AsyncHTTPTransport))
 
 
-def client_sender(client: httpx.AsyncClient) -> Send:
-    """Send through ``client`` (its mounts, hooks and auth), streaming, never redirecting."""
+def client_wire(client: httpx.AsyncClient, *, traced: bool) -> Wire:
+    """Send through ``client`` (its mounts, hooks and auth), streaming, never redirecting;
+    ``traced``: its transports are httpx's own, which report the ``trace`` events."""
 
     async def send(request: httpx.Request) -> httpx.Response:
         return await client.send(request, stream=True, follow_redirects=False)
 
-    return send
+    return HttpxWire(send, traced=traced)
+
+
+def pool_limits(max_connections: int) -> httpx.Limits:
+    """A pool of ``max_connections``, every one of them kept alive between requests."""
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
 
 
 def _on_asyncio() -> bool:
