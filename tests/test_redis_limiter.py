@@ -298,7 +298,8 @@ async def _woken_by_a_notice(make: Callable[[], RedisLimiter]) -> tuple[float, R
             if one.listening and two.listening:
                 break
             await anyio.sleep(0.01)
-        assert one.listening and two.listening
+        assert one.listening
+        assert two.listening
         holding = one.slot()
         await holding.__aenter__()
         freed = 0.0
