@@ -354,8 +354,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{kind}: two processes at once on {report.certs} keys ({what}): "
                     f"{report.posts} creates sent, keys sent twice: {report.keys_sent_twice}, "
-                    f"duplicates: {report.duplicates}, lost: {report.lost}, created by each "
-                    f"run: {'/'.join(map(str, report.sent_by_run))}, {report.seconds:.1f} s"
+                    f"duplicates: {report.duplicates}, lost: {report.lost}, created by "
+                    + (
+                        f"the survivor: {report.sent_by_run[1]}"
+                        if kill_one
+                        else f"each run: {'/'.join(map(str, report.sent_by_run))}"
+                    )
+                    + f", {report.seconds:.1f} s"
                 )
                 ok &= report.exact and report.posts == report.certs
     return 0 if ok else 1

@@ -298,14 +298,7 @@ class RedisLimiter:
                     if granted:
                         self._held.add(ticket)
                         return ticket
-                    delay = wait_ms / 1000 if wait_ms > 0 else self._poll
-                    longest = min(delay, self._waiter_ttl_ms / 4000)  # keeps its queue place
-                    with anyio.move_on_after(longest) as timer:
-                        await wake.event.wait()
-                    if not timer.cancelled_caught:
-                        self._wakeups[wake.cause] += 1
-                    else:
-                        self._wakeups["timer" if wait_ms > 0 and delay <= longest else "poll"] += 1
+                    await self._wait(wake, wait_ms)
             except BaseException:
                 with anyio.CancelScope(shield=True), anyio.move_on_after(2.0):
                     await self._forget(ticket)
@@ -313,6 +306,19 @@ class RedisLimiter:
         assert self._fallback is not None
         await self._fallback._acquire()
         return None
+
+    async def _wait(self, wake: _Wake, wait_ms: int) -> None:
+        """Until a permit's window ends (``wait_ms`` > 0: nothing else can free one sooner),
+        or else a notice that a slot freed, at most ``poll_interval``; never so long that
+        the waiter loses its place in the queue."""
+        longest = self._waiter_ttl_ms / 4000
+        if wait_ms > 0:
+            await anyio.sleep(min(wait_ms / 1000, longest))
+            self._wakeups["timer" if wait_ms / 1000 <= longest else "poll"] += 1
+            return
+        with anyio.move_on_after(min(self._poll, longest)) as timer:
+            await wake.event.wait()
+        self._wakeups["poll" if timer.cancelled_caught else wake.cause] += 1
 
     async def _forget(self, ticket: str) -> None:
         """Release ``ticket`` (a lease, or only a place in the queue); errors are logged."""
