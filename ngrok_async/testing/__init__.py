@@ -44,7 +44,8 @@ Wire behaviour
     * Lists are newest first; ``limit`` defaults to 100 and must be 1..100; ``before_id`` is
       exclusive and works for deleted ids; ``next_page_uri`` is the full URL of the next page
       (``?before_id=<last id>&limit=<limit>``, plus ``&filter=`` when given) or ``null``.
-    * ``filter=`` takes the CEL subset of ngrok's API filtering: ``obj.<field>``, literals,
+    * ``filter=`` (on the 19 lists whose spec has it; ignored elsewhere, as ngrok does) takes
+      the CEL subset of ngrok's API filtering: ``obj.<field>``, literals,
       ``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=`` ``in`` ``&&`` ``||`` ``!``, ``size()``,
       ``timestamp("<RFC 3339>")`` against time fields, ``.contains/.startsWith/.endsWith``.
     * SSH certificate authorities: ``private_key_type`` ``ed25519`` (default), ``ecdsa``
