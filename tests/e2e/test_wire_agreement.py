@@ -159,6 +159,7 @@ async def test_error_shape_matches_the_documented_contract(path: str) -> None:
 
 SPEC_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
+    "time": (str,),
     "boolean": (bool,),
     "integer": (int,),
     "number": (int, float),
