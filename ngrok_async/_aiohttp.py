@@ -1,8 +1,10 @@
 """``AiohttpTransport``: an httpx transport that sends through aiohttp's connection pool.
 
-``AsyncClient(transport=AiohttpTransport())`` keeps httpx as the one HTTP layer every part of
-the SDK sees, and swaps httpcore's pool (which rescans every connection on every request and
-response) for aiohttp's O(1) one; benchmarks/README.md has the figures. asyncio only.
+An opt-in: ``AsyncClient(transport=AiohttpTransport())`` (or ``NGROK_TRANSPORT=aiohttp``) swaps
+httpcore's pool (which rescans every connection on every request and response) for aiohttp's
+O(1) one, for many requests in flight (benchmarks/README.md has the figures). asyncio only. The
+client then sends on :mod:`._aiohttp_wire`, not through ``httpx.AsyncClient.send``; used as a
+transport of a client of your own, it is an ordinary httpx transport.
 
 The contract is httpx's: httpx timeouts (``connect`` → opening a socket, ``pool`` + ``connect``
 → getting a connection, ``read`` → between received bytes), no redirects, no cookies, no
@@ -30,7 +32,7 @@ import httpx
 from ._body import capped, read_capped
 from ._errors import ClientStateError
 from ._tls import default_ssl_context
-from ._wire import JSON, Forms, Outgoing, Trace
+from ._wire import Trace
 
 try:
     import aiohttp
@@ -163,7 +165,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 server_hostname=sni_hostname,
             )
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-            raise _mapped(exc) from exc
+            raise _mapped(exc) from None  # aiohttp's errors hold the request headers
         finally:
             _TRACE.reset(token)
         return await AiohttpReply.received(response)
@@ -181,7 +183,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         reply = await self.exchange(
             request.method,
             self.url_for(request.url),
-            _text_headers(request.headers.raw),
+            text_headers(request.headers.raw),
             body,
             self.timeout_for(request.extensions.get("timeout", {})),
             request.extensions.get("trace"),
@@ -273,52 +275,7 @@ class AiohttpReply:
         )
 
 
-class AiohttpWire:
-    """The SDK's ``Wire`` for an :class:`AiohttpTransport`: no httpx request or response objects
-    in between (see :mod:`._wire`)."""
-
-    __slots__ = ("_transport",)
-    traced = True
-
-    def __init__(self, transport: AiohttpTransport) -> None:
-        self._transport = transport
-
-    def send(
-        self, out: Outgoing, body: bytes | None, forms: Forms, trace: Trace
-    ) -> Awaitable[AiohttpReply]:
-        """The exchange itself, awaited by the caller (no coroutine of its own in between)."""
-        transport = self._transport
-        derived = forms.cache.get("aiohttp")
-        if derived is None:
-            derived = forms.cache["aiohttp"] = _derive(forms, transport)
-        plain, json, empty_body, timeout = derived
-        if body is not None:
-            headers = json
-        elif out.method in ("POST", "PUT", "PATCH"):
-            headers = empty_body
-        else:
-            headers = plain
-        if out.extra:
-            headers = [*headers, *((name.lower(), value) for name, value in out.extra.items())]
-        return transport.exchange(
-            out.method, transport.url_for(out.url), headers, body, timeout, trace
-        )
-
-
-TextHeaders = list[tuple[str, str]]
-
-
-def _derive(
-    forms: Forms, transport: AiohttpTransport
-) -> tuple[TextHeaders, TextHeaders, TextHeaders, aiohttp.ClientTimeout]:
-    """A view's headers as aiohttp takes them (no body; JSON body; empty body) and its timeout."""
-    plain = _text_headers(forms.raw)
-    json = _text_headers([*forms.raw, JSON])
-    empty_body = [*plain, ("content-length", "0")]
-    return plain, json, empty_body, transport.timeout_for(forms.timeout)
-
-
-def _text_headers(raw: Sequence[tuple[bytes, bytes]]) -> TextHeaders:
+def text_headers(raw: Sequence[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
 
 
@@ -334,7 +291,7 @@ async def _chunks(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
         async for chunk in response.content.iter_any():
             yield chunk
     except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-        raise _mapped(exc) from exc
+        raise _mapped(exc) from None
 
 
 class _Broken(httpx.AsyncByteStream):

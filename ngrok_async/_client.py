@@ -17,12 +17,11 @@ from ._errors import InvalidParameterError
 from ._http import HTTPCore
 from ._limits import Limiter, RequestLimiter
 from ._logging import configure_from_env
-from ._transport import client_wire, make_session, transport_choice
+from ._transport import client_wire, make_session
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
 from ._urls import check_base_url
 from ._validate import header_map, query_map
 from ._version import __version__
-from ._wire import Wire
 from .resources._generated import GeneratedServices
 
 if TYPE_CHECKING:  # the seed services load on first use, like the generated ones
@@ -64,10 +63,11 @@ class AsyncClient(GeneratedServices):
             removes it for an injected ``http_client``.
         http_client: an ``httpx.AsyncClient`` to send with, used as given and never closed by us
             (its TLS, proxy and pool settings apply).
-        transport: an httpx transport for the client we create, e.g. a ``FakeNgrok`` or
-            ``httpx.AsyncHTTPTransport()``. Default: aiohttp's pool (``AiohttpTransport``) on
-            asyncio, httpx's own on trio; ``NGROK_TRANSPORT=httpx`` picks httpx's own on
-            asyncio too (for mocks of httpcore such as respx).
+        transport: an httpx transport for the client we create, e.g. a ``FakeNgrok``, or
+            ``AiohttpTransport()`` for many requests in flight on asyncio (it skips
+            ``httpx.AsyncClient.send``, so respx and pytest-httpx do not see its requests).
+            Default: httpx's own pool, on asyncio and trio, every attempt sent through the
+            session's ``send``; ``NGROK_TRANSPORT=aiohttp`` picks ``AiohttpTransport``.
         headers: extra headers sent with every request (not ``Authorization`` or
             ``Ngrok-Version``, which the SDK sets).
         max_response_bytes: the most a response body may be, received or decoded; past it
@@ -136,13 +136,9 @@ class AsyncClient(GeneratedServices):
             # Requests beyond the pool's size wait in our O(1) FIFO limiter, never in httpcore's
             # pool queue, which is rescanned on every connection event (quadratic under load).
             concurrency = concurrency or DEFAULT_POOL_SIZE
-            choice = transport_choice() if transport is None else "auto"
-            http_client, make_wire = make_session(transport, concurrency, choice)
+            http_client, wire = make_session(transport, concurrency)
         else:
-            injected = http_client
-
-            def make_wire() -> Wire:
-                return client_wire(injected, traced=False)  # its transports may not report
+            wire = client_wire(http_client, traced=False)  # its transports may not report
 
         self._http = HTTPCore(
             client=http_client,
@@ -160,7 +156,7 @@ class AsyncClient(GeneratedServices):
             deadline=deadline,
             max_retries=retries,
             max_response_bytes=cap,
-            make_wire=make_wire,
+            wire=wire,
         )
 
     def with_options(

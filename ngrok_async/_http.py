@@ -32,6 +32,7 @@ from ._errors import (
     api_error,
 )
 from ._limits import RequestLimiter
+from ._redact import scrub, tokens_in
 from ._types import AtSend
 from ._urls import Origin, follow_target, query_string
 from ._validate import Extras
@@ -49,15 +50,13 @@ _URL_CACHE_SIZE = 256
 
 
 class Shared:
-    """What every view of one client shares: the event loop it belongs to, the wire (made on
-    first use, in that loop), parsed URLs."""
+    """What every view of one client shares: the event loop it belongs to (set on first use),
+    parsed URLs."""
 
-    __slots__ = ("loop", "make_wire", "urls", "wire")
+    __slots__ = ("loop", "urls")
 
-    def __init__(self, make_wire: Callable[[], Wire]) -> None:
+    def __init__(self) -> None:
         self.loop: object = None
-        self.make_wire = make_wire
-        self.wire: Wire | None = None
         self.urls: dict[str, httpx.URL] = {}
 
     def remember(self, text: str, url: httpx.URL) -> None:
@@ -82,6 +81,7 @@ class HTTPCore:
         "_query",
         "_shared",
         "_timeout",
+        "_wire",
     )
 
     def __init__(
@@ -96,7 +96,7 @@ class HTTPCore:
         deadline: float,
         max_retries: int,
         max_response_bytes: int,
-        make_wire: Callable[[], Wire],
+        wire: Wire,
     ) -> None:
         self._client = client
         self._origin = Origin(base_url)
@@ -113,7 +113,8 @@ class HTTPCore:
         self._deadline = deadline
         self._max_retries = max_retries
         self._max_bytes = max_response_bytes
-        self._shared = Shared(make_wire)
+        self._shared = Shared()
+        self._wire = wire
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -226,9 +227,7 @@ class HTTPCore:
                 "this client was first used in another event loop; an AsyncClient belongs to "
                 "one event loop (its connections and limiter do): create one per loop"
             )
-        if shared.wire is None:
-            shared.wire = shared.make_wire()
-        return shared.wire
+        return self._wire
 
     def _target(self, method: str, url: str) -> httpx.URL:
         """``url`` parsed, once per distinct URL string."""
@@ -248,53 +247,60 @@ class HTTPCore:
         retries = 0
         maybe_done = False
         started = time.perf_counter()
-        while True:
-            outcome = await attempt(
-                wire,
-                out,
-                self._forms,
-                self._limiter,
-                deadline=self._deadline,
-                max_bytes=self._max_bytes,
-                resource=where,
-                closed=self.is_closed,
-            )
-            status = outcome.status
-            if outcome.error is None and status is not None and 200 <= status < 300:
-                self._log(where, status, started, retries)
-                return _parse(outcome.content, method, where, status, decode)
-            if outcome.error is not None and status is not None and 200 <= status < 300:
-                if method == "POST":  # the server answered 2xx: it created the resource
-                    raise CreatedButUndecodableError(
-                        resource=where, field="", reason=str(outcome.error), status_code=status
-                    ) from outcome.error
-                status = None  # an idempotent read that broke off: judge it as a transport error
-            if method == "DELETE" and status == 404 and maybe_done:
-                self._log(where, status, started, retries)
-                return None  # an earlier attempt may have deleted it: the goal state is reached
-            error = outcome.error if status is None else None
-            verdict = _verdict(
-                method, status, error, outcome.maybe_sent, retries, self._max_retries
-            )
-            retry_after = outcome.retry_after
-            if status == 429:
-                await self._pause_after_429(outcome.content, retry_after)
-            if verdict is _retry.Verdict.RETRY:
-                maybe_done = maybe_done or _retry.may_have_reached_server(status, error)
-                delay = _retry.retry_delay(retries, status=status, retry_after=retry_after)
-                if logger.isEnabledFor(logging.DEBUG):
-                    got = status or type(error).__name__
-                    logger.debug("%s -> %s; retry %d in %.2fs", where, got, retries + 1, delay)
-                retries += 1
-                await sleep(delay)
-                continue
-            failure = self._failure(outcome, status, error, method, path)
-            self._log(where, status, started, retries, failure)
-            if verdict is _retry.Verdict.AMBIGUOUS:
-                raise AmbiguousCreateError(
-                    method=method, path=path, reason=str(failure)
-                ) from failure
-            raise failure
+        found: list[str] = []  # tokens in a create's 2xx body, kept out of errors too
+        try:
+            while True:
+                outcome = await attempt(
+                    wire,
+                    out,
+                    self._forms,
+                    self._limiter,
+                    deadline=self._deadline,
+                    max_bytes=self._max_bytes,
+                    resource=where,
+                    closed=self.is_closed,
+                )
+                status = outcome.status
+                if method == "POST" and status is not None and 200 <= status < 300:
+                    found = tokens_in(outcome.content)
+                if outcome.error is None and status is not None and 200 <= status < 300:
+                    self._log(where, status, started, retries)
+                    return _parse(outcome.content, method, where, status, decode)
+                if outcome.error is not None and status is not None and 200 <= status < 300:
+                    if method == "POST":  # the server answered 2xx: it created the resource
+                        raise CreatedButUndecodableError(
+                            resource=where, field="", reason=str(outcome.error), status_code=status
+                        ) from outcome.error
+                    status = None  # a read that broke off: judged as a transport error
+                if method == "DELETE" and status == 404 and maybe_done:
+                    self._log(where, status, started, retries)
+                    return None  # an earlier attempt may have deleted it: the goal state is reached
+                error = outcome.error if status is None else None
+                verdict = _verdict(
+                    method, status, error, outcome.maybe_sent, retries, self._max_retries
+                )
+                retry_after = outcome.retry_after
+                if status == 429:
+                    await self._pause_after_429(outcome.content, retry_after)
+                if verdict is _retry.Verdict.RETRY:
+                    maybe_done = maybe_done or _retry.may_have_reached_server(status, error)
+                    delay = _retry.retry_delay(retries, status=status, retry_after=retry_after)
+                    if logger.isEnabledFor(logging.DEBUG):
+                        got = status or type(error).__name__
+                        logger.debug("%s -> %s; retry %d in %.2fs", where, got, retries + 1, delay)
+                    retries += 1
+                    await sleep(delay)
+                    continue
+                failure = self._failure(outcome, status, error, method, path)
+                self._log(where, status, started, retries, failure)
+                if verdict is _retry.Verdict.AMBIGUOUS:
+                    raise AmbiguousCreateError(
+                        method=method, path=path, reason=str(failure)
+                    ) from failure
+                raise failure
+        except NgrokError as exc:
+            scrub(exc, [self._key, *found])  # once, for whatever this call raises
+            raise
 
     def is_closed(self) -> bool:
         return self._client.is_closed

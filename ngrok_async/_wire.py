@@ -44,6 +44,10 @@ class Outgoing:
     function that makes it as each attempt goes on the wire (send-time values)."""
 
     __slots__ = ("content", "extra", "method", "url")
+    method: str
+    url: httpx.URL
+    content: bytes | Callable[[], bytes] | None
+    extra: Mapping[str, str] | None
 
     def __init__(
         self,
@@ -72,13 +76,18 @@ class Forms:
     """
 
     __slots__ = ("cache", "json", "plain", "raw", "timeout")
+    raw: list[tuple[bytes, bytes]]
+    plain: httpx.Headers
+    json: httpx.Headers
+    timeout: dict[str, float | None]
+    cache: dict[str, Any]
 
     def __init__(self, raw: list[tuple[bytes, bytes]], timeout: dict[str, float | None]) -> None:
         self.raw = raw
         self.plain = httpx.Headers(raw)
         self.json = httpx.Headers([*raw, JSON])
         self.timeout = timeout
-        self.cache: dict[str, Any] = {}
+        self.cache = {}
 
 
 class Wire(Protocol):

@@ -59,16 +59,6 @@ def sleeps(monkeypatch: pytest.MonkeyPatch, pauses: list[float]) -> list[float]:
     return slept
 
 
-@pytest.fixture(autouse=True)
-def _httpx_transport_under_respx(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Tests that mock httpcore with respx run clients on httpx's own transport, as a user's
-    respx suite does (``NGROK_TRANSPORT=httpx``); every other test gets the real default."""
-    if "respx" in vars(request.module) or "api" in request.fixturenames:
-        monkeypatch.setenv("NGROK_TRANSPORT", "httpx")
-
-
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url=BASE, assert_all_called=False, assert_all_mocked=True) as router:

@@ -215,7 +215,7 @@ def test_tls_verification_is_on_for_our_own_pool(
     monkeypatch.setenv("NGROK_TRANSPORT", choice)
     ngrok = AsyncClient(API_KEY)
 
-    transport = ngrok._http.client._transport.pick()  # type: ignore[attr-defined]
+    transport = ngrok._http.client._transport  # type: ignore[attr-defined]
     context = transport._pool._ssl_context if choice == "httpx" else transport._ssl
 
     assert context.verify_mode == ssl.CERT_REQUIRED

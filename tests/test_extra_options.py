@@ -94,11 +94,13 @@ async def test_bad_ones_are_refused_before_any_request(options: dict[str, Any]) 
         assert not route.called
 
 
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_on_the_default_transport_they_are_bytes_on_the_wire(
-    backend: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("backend", "choice"), [("asyncio", "httpx"), ("trio", "httpx"), ("asyncio", "aiohttp")]
+)
+def test_on_each_transport_they_are_bytes_on_the_wire(
+    backend: str, choice: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("NGROK_TRANSPORT", raising=False)  # aiohttp's wire on asyncio
+    monkeypatch.setenv("NGROK_TRANSPORT", choice)
     with hostile(fixed(200, json.dumps(CRED).encode())) as server:
 
         async def main() -> None:

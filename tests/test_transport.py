@@ -1,10 +1,11 @@
-"""The session an AsyncClient makes: its default transport (aiohttp's pool on asyncio, httpx's own
-on trio or with ``NGROK_TRANSPORT=httpx``), proxies from the environment, one shared TLS context."""
+"""The session an AsyncClient makes: httpx's own pool on asyncio and trio, every attempt through
+its ``send``; ``NGROK_TRANSPORT=aiohttp``; proxies from the environment; one shared TLS context."""
 
 from __future__ import annotations
 
 import gc
 import json
+import socket
 import time
 import tracemalloc
 
@@ -13,11 +14,10 @@ import httpx
 import pytest
 import respx
 
-from ngrok_async import AiohttpTransport, AsyncClient, ClientStateError, InvalidParameterError
+from ngrok_async import AsyncClient, ClientStateError, InvalidParameterError
 from ngrok_async._tls import default_ssl_context
-from ngrok_async._transport import DefaultTransport
 
-from .e2e.hostile import fixed, hostile
+from .e2e.hostile import Hostile, Request, fixed, hostile, response
 
 KEY = "transport-key"
 CREDENTIAL = {"id": "cr_1", "uri": "", "created_at": "2025-01-01T00:00:00Z"}
@@ -61,40 +61,59 @@ async def test_respx_in_httpx_mode_sees_an_injected_client() -> None:
         assert route.call_count == 1
 
 
-def _chosen(ngrok: AsyncClient) -> httpx.AsyncBaseTransport | None:
-    transport = ngrok._http.client._transport  # type: ignore[attr-defined]
-    assert isinstance(transport, DefaultTransport)
-    return transport.chosen
-
-
-@pytest.mark.parametrize(
-    ("backend", "variable", "expected"),
-    [
-        ("asyncio", None, AiohttpTransport),
-        ("asyncio", "auto", AiohttpTransport),
-        ("asyncio", "httpx", httpx.AsyncHTTPTransport),
-        ("asyncio", " HTTPX ", httpx.AsyncHTTPTransport),
-        ("trio", None, httpx.AsyncHTTPTransport),
-        ("trio", "httpx", httpx.AsyncHTTPTransport),
-    ],
-)
-def test_the_default_transport_is_picked_by_the_event_loop_on_first_use(
-    backend: str, variable: str | None, expected: type, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+@pytest.mark.parametrize("variable", [None, "httpx", " HTTPX ", "auto"])
+def test_the_default_session_sends_every_attempt_through_httpx_send(
+    backend: str, variable: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if variable is None:
         monkeypatch.delenv("NGROK_TRANSPORT", raising=False)
     else:
         monkeypatch.setenv("NGROK_TRANSPORT", variable)
-    with hostile(fixed(200, json.dumps(CREDENTIAL).encode())) as server:
-        ngrok = AsyncClient(KEY, base_url=server.url)
-        assert _chosen(ngrok) is None  # nothing is picked, or imported, before a request
+    sent: list[str] = []
+    original = httpx.AsyncClient.send
+
+    async def counting_send(
+        self: httpx.AsyncClient, request: httpx.Request, **kwargs: object
+    ) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.path}")
+        return await original(self, request, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", counting_send)
+    answers = iter([response(503, b"{}"), response(200, json.dumps(CREDENTIAL).encode())])
+
+    def behave(conn: socket.socket, request: Request, server: Hostile) -> None:
+        conn.sendall(next(answers))
+
+    with hostile(behave) as server:
 
         async def main() -> None:
-            async with ngrok:
-                assert (await ngrok.credentials.get("cr_1")).id == "cr_1"
-                assert type(_chosen(ngrok)) is expected
+            async with AsyncClient(KEY, base_url=server.url, max_retries=1) as ngrok:
+                assert type(ngrok._http._wire).__name__ == "HttpxWire"
+                with anyio.fail_after(10):
+                    assert (await ngrok.credentials.get("cr_1")).id == "cr_1"
 
-        anyio.run(main, backend=backend)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("ngrok_async._http.sleep", _no_sleep)
+            anyio.run(main, backend=backend)
+    assert sent == ["GET /credentials/cr_1"] * 2  # each attempt once
+    assert server.count("GET") == 2
+
+
+async def _no_sleep(delay: float) -> None:
+    return None
+
+
+def test_ngrok_transport_aiohttp_picks_aiohttps_wire(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NGROK_TRANSPORT", "aiohttp")
+    with hostile(fixed(200, json.dumps(CREDENTIAL).encode())) as server:
+
+        async def main() -> None:
+            async with AsyncClient(KEY, base_url=server.url) as ngrok:
+                assert type(ngrok._http._wire).__name__ == "AiohttpWire"
+                assert (await ngrok.credentials.get("cr_1")).id == "cr_1"
+
+        anyio.run(main, backend="asyncio")
     assert server.count("GET") == 1
 
 
@@ -113,7 +132,7 @@ def test_an_unknown_transport_variable_is_refused_at_construction(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NGROK_TRANSPORT", "curl")
-    with pytest.raises(InvalidParameterError, match=r"NGROK_TRANSPORT.*auto, aiohttp, httpx"):
+    with pytest.raises(InvalidParameterError, match=r"NGROK_TRANSPORT.*httpx, aiohttp, auto"):
         AsyncClient(KEY)
 
 

@@ -1,8 +1,8 @@
 """Every promise of the request path against servers that misbehave at the byte level.
 
-Each test runs on five transports: the default client on asyncio (aiohttp's pool), the same with
-``NGROK_TRANSPORT=httpx`` (httpcore), the default on trio (httpcore), an injected plain
-``httpx.AsyncClient``, and an explicit ``AiohttpTransport``.
+Each test runs on five transports: the default client on asyncio (httpx's own pool), the default
+on trio (the same), ``NGROK_TRANSPORT=aiohttp``, an injected plain ``httpx.AsyncClient``, and an
+explicit ``AiohttpTransport``.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from .hostile import (
 )
 
 KEY = "ak_hostile_4f9b2c1d8e7a6b5c4d3e2f1a0b9c8d7e"
-TRANSPORTS = ["default", "default-httpx", "default-trio", "httpx-client", "aiohttp"]
+TRANSPORTS = ["default", "env-aiohttp", "default-trio", "httpx-client", "aiohttp"]
 CREDENTIAL = {"id": "cr_1", "uri": "", "created_at": "2025-01-01T00:00:00Z"}
 
 
@@ -67,7 +67,7 @@ async def client_for(kind: str, url: str, **options: Any) -> AsyncIterator[Async
         return
     if kind == "aiohttp":
         options["transport"] = AiohttpTransport()
-    with transport_variable("httpx" if kind == "default-httpx" else None):
+    with transport_variable("aiohttp" if kind == "env-aiohttp" else None):
         client = AsyncClient(KEY, base_url=url, **options)
     async with client as ngrok:
         yield ngrok

@@ -26,7 +26,7 @@ async def served() -> AsyncIterator[tuple[FakeNgrok, str]]:
 
 def _pool_state(client: AsyncClient) -> tuple[int, int]:
     """(connections busy with a request, requests queued) in the client's httpcore pool."""
-    pool = client._http.client._transport.pick()._pool  # type: ignore[attr-defined]
+    pool = client._http.client._transport._pool  # type: ignore[attr-defined]
     busy = sum(1 for conn in pool.connections if not conn.is_idle() and not conn.is_closed())
     return busy, len(pool._requests)
 
