@@ -1,8 +1,11 @@
 """A resource kind derived from the spec: what every service without hand-written rules gets.
 
-Create checks the body against the create schema and keeps the response fields it sets; update
+Create keeps the response fields the (already checked, ``_schema.check``) body sets (a
+``token`` the record has and the request cannot set is made up and shown only in the create
+response, as for an AI Gateway API key); update
 applies the present, non-null fields of the update schema; rendering prints ``id``, ``uri``,
-``created_at`` (when the schema has it) and the stored fields in the schema's order.
+``created_at`` (when the schema has it) and the stored fields in the schema's order, empty
+``description`` / ``metadata`` as ``""``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from . import _api as api
 from . import _schema as schema
 from ._resources import CreateContext, Created, Record
 
-_OMIT_WHEN_EMPTY = frozenset({"description", "metadata"})
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|$)|[A-Z]?[a-z0-9]+")
 
 Resolve = Callable[[str, str], schema.RefValue]
@@ -45,9 +47,10 @@ class SpecKind:
             out["uri"] = f"{base_url}/{record.kind}/{record.id}"
         if "created_at" in props:
             out["created_at"] = record.created_at
+        extra = once or {}
         for name in props:
-            value = record.fields.get(name)
-            if value is None or name in out or (name in _OMIT_WHEN_EMPTY and value == ""):
+            value = extra[name] if name in extra else schema.shown(name, record.fields.get(name))
+            if value is None or name in out:
                 continue
             out[name] = schema.render(value, base_url)
         if self.key != "id":  # keyed by a field (an event source's type): no generated id
@@ -56,11 +59,15 @@ class SpecKind:
         return out
 
     def create_fields(self, ctx: CreateContext, body: dict[str, Any], resolve: Resolve) -> Created:
-        schema.check(body, self.create_schema, api.REQUIRED.get(self.create_schema, ()))
-        return Created(fields=schema.project(body, self.create_schema, self.record, resolve))
+        fields = schema.project(body, self.create_schema, self.record, resolve)
+        once = {}
+        if "token" in api.SCHEMAS.get(self.record, {}) and "token" not in api.SCHEMAS.get(
+            self.create_schema, {}
+        ):
+            once["token"] = f"{self.prefix}_{ctx.token(40)}"
+        return Created(fields=fields, once=once)
 
     def update(self, record: Record, body: dict[str, Any], resolve: Resolve) -> None:
-        schema.check(body, self.update_schema, ())
         record.fields.update(schema.project(body, self.update_schema, self.record, resolve))
 
 
