@@ -85,12 +85,15 @@ class Report:
         ]
 
 
-async def _child(url: str, keys: list[str], spec: str, ca_id: str, lease: float) -> None:
+async def _child(
+    url: str, keys: list[str], spec: str, ca_id: str, lease: float, start_at: float
+) -> None:
     from ngrok_async import AsyncClient, SSHUserCertificateRequest
     from ngrok_async.cli._journal import journal_from
 
     counts: collections.Counter[str] = collections.Counter()
     async with AsyncClient("test", base_url=url, rate_limit=None) as ngrok:
+        await anyio.sleep(max(0.0, start_at - time.time()))  # runs started together start together
         requests = (SSHUserCertificateRequest(ca_id, key, principals=["deploy"]) for key in keys)
         run = ngrok.ssh_user_certificates.create_many(
             requests, journal=journal_from(spec, lease_seconds=lease), reconcile_delay=0.3
@@ -114,13 +117,15 @@ class Job:
         (work / "keys.txt").write_text("\n".join(self.keys) + "\n")
         self.runs = 0
 
-    async def start(self) -> anyio.abc.Process:
-        """A child in a fresh directory holding only its copy of the keys."""
+    async def start(self, start_at: float = 0.0) -> anyio.abc.Process:
+        """A child in a fresh directory holding only its copy of the keys; it starts work at
+        ``start_at`` (``time.time()``) if that is later than when it is ready."""
         self.runs += 1
         folder = self.work / f"pod-{self.runs}"
         folder.mkdir()
         shutil.copy(self.work / "keys.txt", folder / "keys.txt")
         args = [*CHILD, self.url, "keys.txt", self.spec, self.ca_id, str(LEASE_SECONDS)]
+        args.append(repr(start_at))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         return await anyio.open_process(args, cwd=folder, env=env)
 
@@ -140,10 +145,15 @@ async def _finish(process: anyio.abc.Process) -> dict[str, int]:
     if process.stdout is not None:
         async for chunk in process.stdout:
             output += chunk
+    errors = b""
+    if process.stderr is not None:
+        async for chunk in process.stderr:
+            errors += chunk
     await process.wait()
     await process.aclose()
     if process.returncode != 0:
-        raise RuntimeError(f"a child failed with status {process.returncode}")
+        tail = errors.decode(errors="replace")[-3000:]
+        raise RuntimeError(f"a child failed with status {process.returncode}:\n{tail}")
     counts: dict[str, int] = json.loads(output)
     return counts
 
@@ -212,13 +222,14 @@ async def together(
     directory: pathlib.Path | None = None,
 ) -> Report:
     """The ``together`` scenario: two processes started on one job at once, no faults but
-    10 ms per request (so that they do overlap)."""
+    20 ms per request."""
     from ngrok_async.testing import Faults
 
     started = time.perf_counter()
     async with _Setup(directory, journal, redis, certs, seed) as (fake, job):
-        fake.faults = Faults(latency=0.01)
-        one, two = await job.start(), await job.start()
+        fake.faults = Faults(latency=0.02)
+        start_at = time.time() + 2.0  # both have imported and opened their journal
+        one, two = await job.start(start_at), await job.start(start_at)
         first: dict[str, int] = {}
         if kill_one:
             await _wait_for(job, one, certs // 3, run_timeout)
@@ -323,9 +334,9 @@ def _created_rows(spec: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child":
-        url, keyfile, spec, ca_id, lease = argv[1:6]
+        url, keyfile, spec, ca_id, lease, start_at = argv[1:7]
         keys = pathlib.Path(keyfile).read_text().splitlines()
-        anyio.run(_child, url, keys, spec, ca_id, float(lease))
+        anyio.run(_child, url, keys, spec, ca_id, float(lease), float(start_at))
         return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--certs", type=int, default=1000)

@@ -171,7 +171,7 @@ async def measure(
             args += [contender, str(share), str(limit), str(window), str(start_at)]
             children.append(await anyio.open_process(args, env=env))
         if kill_one:
-            await anyio.sleep(start_at - time.time() + requests / (limit / window) / 2)
+            await anyio.sleep(max(0.0, start_at - time.time()) + requests / (limit / window) / 2)
             children[0].send_signal(signal.SIGKILL)
         with anyio.fail_after(requests / (limit / window) * 3 + 60):
             for child in children:

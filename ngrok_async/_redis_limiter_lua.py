@@ -3,8 +3,8 @@
 Keys, all under one ``{hash tag}``: ``leases`` (zset ticket -> lease expiry), ``permits``
 (zset ticket -> permit expiry), ``pause`` (paused-until), ``queue`` (zset ticket -> arrival
 number), ``seen`` (zset ticket -> last poll), ``seq`` (the arrival counter). ``{key}:free`` is
-the channel on which a notice is published when a slot frees or the queue moves on, so that
-waiters try again at once instead of on their next poll.
+the channel on which a notice is published when a slot frees, or when the queue moves on and
+another slot is free now, so that waiters try again at once instead of on their next poll.
 """
 
 _NOW = """
@@ -54,7 +54,7 @@ if redis.call('ZRANK', KEYS[4], ticket) >= free then return {0, 0} end
 redis.call('ZREM', KEYS[4], ticket)
 redis.call('ZREM', KEYS[5], ticket)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[5]), ticket)
-if redis.call('ZCARD', KEYS[4]) > 0 then redis.call('PUBLISH', ARGV[7], 'queue') end
+if free > 1 and redis.call('ZCARD', KEYS[4]) > 0 then redis.call('PUBLISH', ARGV[7], 'queue') end
 return {1, 0}
 """
 )
