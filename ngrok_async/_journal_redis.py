@@ -24,7 +24,7 @@ from ._journal import (
     parse_time,
 )
 from ._journal_redis_lua import CLAIM, DONE, ENTRIES, OPEN, REMEMBER, RENEW, SENT
-from ._redis_client import connect, scripts
+from ._redis_client import check_target, connect, scripts
 
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600.0
 _PARTS = ("meta", "state", "digest", "sent_at", "record", "holder", "lease")
@@ -65,6 +65,7 @@ class RedisJournal:
             raise InvalidParameterError("ttl_seconds", "must be a number of seconds")
         if not 60 <= ttl_seconds < math.inf:
             raise InvalidParameterError("ttl_seconds", "must be finite and >= 60")
+        check_target(url_or_client)
         self._target = url_or_client
         self._name = name
         self._lease = check_lease(lease_seconds)

@@ -19,6 +19,7 @@ async def connect(
     """The client to use: made from a ``redis://`` / ``rediss://`` URL and entered on
     ``stack`` (closed with it), or the caller's own coredis / ``redis.asyncio`` client.
     A client that cannot be opened raises ``error``."""
+    check_target(target)
     if isinstance(target, str):
         client = coredis_client(target)
         try:
@@ -26,11 +27,20 @@ async def connect(
         except Exception as exc:
             raise error(f"cannot open a Redis client: {type(exc).__name__}") from None
         return client
-    if not callable(getattr(target, "register_script", None)):
+    return target
+
+
+def check_target(target: object) -> None:
+    """A ``redis://`` / ``rediss://`` / ``unix://`` URL, or a client with Lua scripts."""
+    if isinstance(target, str):
+        if urllib.parse.urlsplit(target).scheme not in ("redis", "rediss", "unix"):
+            raise InvalidParameterError(
+                "url_or_client", f"must be a redis:// or rediss:// URL, not {safe_url(target)!r}"
+            )
+    elif not callable(getattr(target, "register_script", None)):
         raise InvalidParameterError(
             "url_or_client", "must be a Redis URL, a coredis client or a redis.asyncio one"
         )
-    return target
 
 
 def scripts(client: Any, sources: Mapping[str, str]) -> dict[str, Any]:
@@ -71,7 +81,6 @@ async def listen(
 
 
 def coredis_client(url: str) -> Any:
-    check_url(url)
     try:
         import coredis
     except ImportError:  # pragma: no cover - the extra is missing
@@ -79,13 +88,6 @@ def coredis_client(url: str) -> Any:
             "url_or_client", "a Redis URL needs coredis: pip install 'ngrok-async[redis]'"
         ) from None
     return coredis.Redis.from_url(url, decode_responses=False)
-
-
-def check_url(url: str) -> None:
-    if urllib.parse.urlsplit(url).scheme not in ("redis", "rediss", "unix"):
-        raise InvalidParameterError(
-            "url_or_client", f"must be a redis:// or rediss:// URL, not {safe_url(url)!r}"
-        )
 
 
 def safe_url(url: str) -> str:

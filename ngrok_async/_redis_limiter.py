@@ -17,7 +17,7 @@ import anyio
 
 from ._errors import InvalidParameterError, NgrokError
 from ._limits import PAUSE_FLOOR, Limiter
-from ._redis_client import connect, listen, scripts
+from ._redis_client import check_target, connect, listen, scripts
 from ._redis_limiter_lua import ACQUIRE, PAUSE, RELEASE, RENEW
 from ._types import DEFAULT_RATE_LIMIT, RateLimit
 
@@ -93,6 +93,7 @@ class RedisLimiter:
                 raise InvalidParameterError("fallback_share", 'is required with "local"')
             if not 0 < fallback_share <= 1:
                 raise InvalidParameterError("fallback_share", "must be in (0, 1]")
+        check_target(url_or_client)
         self._target = url_or_client
         self._key = key
         tag = "{" + key + "}"

@@ -38,19 +38,22 @@ for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], idle) end
 local paused = tonumber(redis.call('GET', KEYS[3]) or '0')
 if paused > now then return {0, paused - now} end
 local inflight = redis.call('ZCARD', KEYS[1])
-local free = 1000000
-local wait = 0
+local free, room = 1000000, 1000000
 if cap > 0 then free = cap - inflight end
-if limit > 0 then
-  local used = inflight + redis.call('ZCARD', KEYS[2])
-  if limit - used < free then free = limit - used end
-  if limit - used <= 0 then
-    local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-    if #oldest > 0 then wait = tonumber(oldest[2]) - now end
+if limit > 0 then room = limit - inflight - redis.call('ZCARD', KEYS[2]) end
+local rank = redis.call('ZRANK', KEYS[4], ticket)
+if rank >= free or rank >= room then
+  -- not this waiter's turn: when the window binds, its turn comes when the permit ending
+  -- (rank - room + 1)-th ends; when the cap binds (or in-flight attempts have yet to become
+  -- permits), a release tells it
+  local wait = 0
+  if room <= free then
+    local nth = redis.call('ZRANGE', KEYS[2], rank - room, rank - room, 'WITHSCORES')
+    if #nth > 0 then wait = tonumber(nth[2]) - now end
   end
+  return {0, wait}
 end
-if free <= 0 then return {0, wait} end
-if redis.call('ZRANK', KEYS[4], ticket) >= free then return {0, 0} end
+if room < free then free = room end
 redis.call('ZREM', KEYS[4], ticket)
 redis.call('ZREM', KEYS[5], ticket)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[5]), ticket)

@@ -366,3 +366,50 @@ def test_journal(
 ) -> None:
     redis_url = request.getfixturevalue("redis_url") if kind == "redis" else None
     anyio.run(scenario, Journals(kind, tmp_path, redis_url), backend=backend)
+
+
+def test_a_redis_journal_keeps_one_hash_tag_and_expires_after_its_ttl(redis_url: str) -> None:
+    import redis
+
+    from ngrok_async import InvalidParameterError
+
+    name = f"ttl-{secrets.token_hex(4)}"
+    journal = RedisJournal(redis_url, name=name, ttl_seconds=120)
+
+    async def main() -> None:
+        await journal.open("/things")
+        try:
+            await journal.claim("k", "d")
+            assert await journal.sent("k", datetime.now(timezone.utc))
+            await journal.created("k", {"id": "x"})
+        finally:
+            await journal.aclose()
+
+    anyio.run(main)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        stored = sorted(key.decode() for key in client.scan_iter(f"*{name}*"))
+        ttls = [client.pttl(key) for key in stored]
+    finally:
+        client.close()
+    assert len(stored) >= 5
+    assert all(key.startswith(f"{{ngrok-journal:{name}}}:") for key in stored)
+    assert all(0 < ttl <= 120_000 for ttl in ttls)  # refreshed by every write
+    assert "redis://" not in repr(journal)
+
+    for options, param in [
+        ({"name": ""}, "name"),
+        ({"name": "a{b}"}, "name"),
+        ({"name": "n", "ttl_seconds": 10}, "ttl_seconds"),
+        ({"name": "n", "lease_seconds": 0.1}, "lease_seconds"),
+        ({"name": "n", "lease_seconds": True}, "lease_seconds"),
+    ]:
+        with pytest.raises(InvalidParameterError) as info:
+            RedisJournal(redis_url, **options)
+        assert info.value.param == param
+    with pytest.raises(InvalidParameterError) as info:
+        RedisJournal("http://user:s3cret@cache:6379", name="n")
+    assert info.value.param == "url_or_client"
+    assert "s3cret" not in str(info.value)
+    with pytest.raises(InvalidParameterError):
+        RedisJournal(object(), name="n")  # not a Redis client
