@@ -2,7 +2,8 @@
 
 ``ngrok-async <service> <operation>`` exists for every operation of every service of
 ``AsyncClient`` (built from the client at run time, see :mod:`._api`); ``demo`` runs the main
-job on an embedded fake; ``ssh-user-certificates issue`` issues certificates for many keys.
+job on an embedded fake; ``fake-server`` serves a fake API for other processes;
+``ssh-user-certificates issue`` issues certificates for many keys.
 API commands read the key from ``NGROK_API_KEY`` or ``--api-key-file`` (never an argument,
 which ``ps`` would show) and take ``--fake`` to run on an in-process fake API.
 """
@@ -20,6 +21,7 @@ from ._api import command_tree
 from ._common import CliConfig
 from ._issue import issue_command
 from .demo import DemoOptions, run_demo
+from .fake_server import fake_server
 
 __all__ = ["CliConfig", "cli", "main"]
 
@@ -80,6 +82,9 @@ def demo(count: int, concurrency: int, live: bool) -> None:
     """Runs on the embedded fake ngrok API unless --live is given."""
     options = DemoOptions(count=count, concurrency=concurrency, live=live)
     click.get_current_context().exit(anyio.run(run_demo, options, click.echo))
+
+
+cli.add_command(fake_server)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
