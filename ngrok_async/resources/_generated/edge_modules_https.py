@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, Literal
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -26,7 +28,8 @@ __all__ = [
 
 class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """HTTPS Edge Mutual TLS Module: ``client.edge_modules.https_edge_mutual_tls`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointMutualTLS
@@ -37,6 +40,10 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_mutual_tls.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -50,6 +57,10 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
             "GET", ops.expand("/edges/https/{id}/mutual_tls", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_mutual_tls.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -82,6 +93,10 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_mutual_tls.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -98,7 +113,8 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
 
 class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """HTTPS Edge TLS Termination Module: ``client.edge_modules.https_edge_tls_termination``
-    (get, replace, delete).
+    (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints
+    with Traffic Policy (client.endpoints).
     """
 
     record = EndpointTLSTermination
@@ -109,6 +125,10 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_tls_termination.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -122,6 +142,10 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
             "GET", ops.expand("/edges/https/{id}/tls_termination", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_tls_termination.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -155,6 +179,10 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_tls_termination.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -174,7 +202,8 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
 
 class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """TCP Edge Traffic Policy Module: ``client.edge_modules.tcp_edge_traffic_policy`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointTrafficPolicy
@@ -182,6 +211,10 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_traffic_policy.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -195,6 +228,10 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
             "GET", ops.expand("/edges/tcp/{id}/traffic_policy", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_traffic_policy.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -222,6 +259,10 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_traffic_policy.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -238,7 +279,8 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
 class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """TLS Edge Traffic Policy Module: ``client.edge_modules.tls_edge_traffic_policy`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointTrafficPolicy
@@ -246,6 +288,10 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tls_edge_traffic_policy.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -259,6 +305,10 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
             "GET", ops.expand("/edges/tls/{id}/traffic_policy", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_traffic_policy.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -286,6 +336,10 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_traffic_policy.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,

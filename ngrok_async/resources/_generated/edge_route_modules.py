@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -24,7 +26,8 @@ __all__ = [
 
 class EdgeRouteBackendModuleService(Service[EndpointBackend]):
     """Edge Route Backend Module: ``client.edge_modules.https_edge_route_backend`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointBackend
@@ -32,6 +35,10 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_backend.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -49,6 +56,10 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_backend.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -78,6 +89,10 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_backend.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         edge_id: str,
@@ -101,7 +116,8 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
 
 class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
     """Edge Route Compression Module: ``client.edge_modules.https_edge_route_compression``
-    (get, replace, delete).
+    (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints
+    with Traffic Policy (client.endpoints).
     """
 
     record = EndpointCompression
@@ -109,6 +125,10 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_compression.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -129,6 +149,10 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_compression.replace() is deprecated (ngrok,"
+        " 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -155,6 +179,10 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_compression.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         edge_id: str,
@@ -179,6 +207,8 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
 class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """Edge Route IP Restriction Module:
     ``client.edge_modules.https_edge_route_ip_restriction`` (get, replace, delete).
+    Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+    (client.endpoints).
     """
 
     record = EndpointIPPolicy
@@ -189,6 +219,10 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_ip_restriction.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -209,6 +243,11 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_ip_restriction.replace() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -242,6 +281,11 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_ip_restriction.delete() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def delete(
         self,
         edge_id: str,

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -20,6 +22,8 @@ __all__ = ["EdgeRouteRequestHeadersModuleService", "EdgeRouteResponseHeadersModu
 class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
     """Edge Route Request Headers Module:
     ``client.edge_modules.https_edge_route_request_headers`` (get, replace, delete).
+    Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+    (client.endpoints).
     """
 
     record = EndpointRequestHeaders
@@ -31,6 +35,10 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_request_headers.get() is deprecated (ngrok,"
+        " 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -53,6 +61,11 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_request_headers.replace() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -91,6 +104,11 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_request_headers.delete() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def delete(
         self,
         edge_id: str,
@@ -117,6 +135,8 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
 class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
     """Edge Route Response Headers Module:
     ``client.edge_modules.https_edge_route_response_headers`` (get, replace, delete).
+    Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+    (client.endpoints).
     """
 
     record = EndpointResponseHeaders
@@ -128,6 +148,11 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_response_headers.get() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -150,6 +175,11 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_response_headers.replace() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -188,6 +218,11 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_response_headers.delete() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def delete(
         self,
         edge_id: str,
