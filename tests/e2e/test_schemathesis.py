@@ -1,5 +1,6 @@
-"""schemathesis drives every operation of spec/ngrok.yaml against the standalone fake server and
-finds nothing: every check (``--checks all``), examples, coverage, fuzzing and stateful phases.
+"""schemathesis drives every operation of spec/ngrok.yaml (and spec/extra.yaml) against the
+standalone fake server and finds nothing: every check (``--checks all``), examples, coverage,
+fuzzing and stateful phases.
 
 It runs on a copy of the spec with ngrok's errata applied (:func:`errata`): what the API does
 and its spec does not say (``next_page_uri`` is null on the last page, a module PUT sends the
@@ -19,15 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from ngrok_async.testing._api import prefix_for
+from ngrok_async.testing._api import CHILD_LISTS, prefix_for
+from tools.codegen.spec import load_spec
 
 from ..testing.conftest import ECDSA_KEY, ED25519_KEY
 from .test_standalone_server import running
 
 pytestmark = pytest.mark.slow
-SPEC = Path(__file__).parents[2] / "spec" / "ngrok.yaml"
 BUDGET_SECONDS = 240  # a bound; the run takes well under a minute on a quiet machine
 ERROR = {
     "type": "object",
@@ -44,6 +44,15 @@ ERROR = {
         },
     },
 }
+VERSION = {"$ref": "#/components/parameters/ngrokVersion"}
+FILTERS = [
+    "",
+    "true",  # what a boolean in the query reads as: a CEL constant, a valid filter
+    "false",
+    'obj.id != ""',
+    'obj.created_at > timestamp("2020-01-01T00:00:00Z")',
+    '!(obj.id in ["a", "b"]) || size(obj.id) == 0',
+]
 TIME = re.compile(r"RFC ?3339|^(timestamp|time) (when|that)", re.IGNORECASE)
 
 
@@ -95,10 +104,14 @@ def errata(spec: dict[str, Any]) -> dict[str, Any]:
         schemas[name]["properties"]["ssh_certificate_authority_id"]["minLength"] = 1
     spec["components"]["parameters"]["ngrokVersion"]["schema"]["enum"] = [2]
     for path, item in spec["paths"].items():
-        prefix = prefix_for(path.strip("/").rsplit("/{", 1)[0])
+        listed = CHILD_LISTS.get(path, (path.strip("/").rsplit("/{", 1)[0],))[0]
+        prefix = prefix_for(listed)
         for method, op in item.items():
             if not isinstance(op, dict) or "responses" not in op:
                 continue
+            names = {p.get("name") for p in op.get("parameters", [])}
+            if VERSION not in op.get("parameters", []) and "ngrok-version" not in names:
+                op.setdefault("parameters", []).append(VERSION)  # spec/extra.yaml leaves it out
             op["responses"]["default"] = {
                 "description": "an ngrok error",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -108,6 +121,8 @@ def errata(spec: dict[str, Any]) -> dict[str, Any]:
                     param = spec["components"]["parameters"][_ref(param)]
                 if param["name"] == "limit":  # 1..100 (ERR_NGROK_233 / 244)
                     param["schema"] = {"type": "string", "pattern": "^(0{0,9}([1-9][0-9]?|100))?$"}
+                if param["name"] == "filter":  # ngrok's CEL subset (400 otherwise)
+                    param["schema"] = {"type": "string", "enum": FILTERS}
                 if param["name"] == "before_id":  # an id of the listed kind (ERR_NGROK_223)
                     param["schema"]["pattern"] = f"^({prefix}_[0-9A-Za-z]{{27}})?$"
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
@@ -149,7 +164,7 @@ def _request_schemas(spec: dict[str, Any]) -> set[str]:
 
 
 def test_schemathesis_finds_no_defect_in_any_operation(tmp_path: Path) -> None:
-    spec = errata(yaml.safe_load(SPEC.read_text()))
+    spec = errata(load_spec())
     operations = sum(
         method in ("get", "post", "put", "patch", "delete")
         for item in spec["paths"].values()
