@@ -62,7 +62,7 @@ SERVICES: dict[str, tuple[str, str]] = {
     ),
     "EdgeRouteCircuitBreakerModule": (
         "edge_modules.https_edge_route_circuit_breaker",
-        "edge_route_modules_policy",
+        "edge_route_modules_headers",
     ),
     "EdgeRouteWebhookVerificationModule": (
         "edge_modules.https_edge_route_webhook_verification",

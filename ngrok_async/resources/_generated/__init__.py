@@ -169,12 +169,12 @@ if TYPE_CHECKING:
         EdgeRouteWebhookVerificationModuleService,
     )
     from .edge_route_modules_headers import (
+        EdgeRouteCircuitBreakerModuleService,
         EdgeRouteRequestHeadersModuleService,
         EdgeRouteResponseHeadersModuleService,
     )
     from .edge_route_modules_oidc import EdgeRouteOIDCModuleService
     from .edge_route_modules_policy import (
-        EdgeRouteCircuitBreakerModuleService,
         EdgeRouteTrafficPolicyModuleService,
         EdgeRouteUserAgentFilterModuleService,
         EdgeRouteWebsocketTCPConverterModuleService,
@@ -284,12 +284,13 @@ _HOMES: dict[str, str] = {
         "EdgeRouteWebhookVerificationModuleService"
     ),
     "edge_route_modules_headers": (
-        "EdgeRouteRequestHeadersModuleService EdgeRouteResponseHeadersModuleService"
+        "EdgeRouteCircuitBreakerModuleService EdgeRouteRequestHeadersModuleService "
+        "EdgeRouteResponseHeadersModuleService"
     ),
     "edge_route_modules_oidc": ("EdgeRouteOIDCModuleService"),
     "edge_route_modules_policy": (
-        "EdgeRouteCircuitBreakerModuleService EdgeRouteTrafficPolicyModuleService "
-        "EdgeRouteUserAgentFilterModuleService EdgeRouteWebsocketTCPConverterModuleService"
+        "EdgeRouteTrafficPolicyModuleService EdgeRouteUserAgentFilterModuleService "
+        "EdgeRouteWebsocketTCPConverterModuleService"
     ),
     "edges_https": ("EdgesHTTPSService HTTPSEdge"),
     "edges_https_routes": ("EdgesHTTPSRoutesService"),

@@ -39,12 +39,12 @@ if TYPE_CHECKING:
         EdgeRouteWebhookVerificationModuleService,
     )
     from .edge_route_modules_headers import (
+        EdgeRouteCircuitBreakerModuleService,
         EdgeRouteRequestHeadersModuleService,
         EdgeRouteResponseHeadersModuleService,
     )
     from .edge_route_modules_oidc import EdgeRouteOIDCModuleService
     from .edge_route_modules_policy import (
-        EdgeRouteCircuitBreakerModuleService,
         EdgeRouteTrafficPolicyModuleService,
         EdgeRouteUserAgentFilterModuleService,
         EdgeRouteWebsocketTCPConverterModuleService,
@@ -139,7 +139,7 @@ class EdgeModulesNamespace:
     @cached_property
     def https_edge_route_circuit_breaker(self) -> EdgeRouteCircuitBreakerModuleService:
         """Edge Route Circuit Breaker Module."""
-        from .edge_route_modules_policy import EdgeRouteCircuitBreakerModuleService
+        from .edge_route_modules_headers import EdgeRouteCircuitBreakerModuleService
 
         return EdgeRouteCircuitBreakerModuleService(self._http)
 

@@ -137,6 +137,7 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
     path = "/app/sessions"
     record = ApplicationSession
     list_key = "application_sessions"
+    name = "application_sessions"
 
     __slots__ = ()
 
@@ -173,6 +174,7 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
     path = "/app/users"
     record = ApplicationUser
     list_key = "application_users"
+    name = "application_users"
 
     __slots__ = ()
 

@@ -271,7 +271,11 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "DELETE", ops.expand("/reserved_domains/{id}/certificate", id=id), None, extras
+            "DELETE",
+            ops.expand("/reserved_domains/{id}/certificate", id=id),
+            None,
+            extras,
+            op="delete_certificate",
         )
 
     async def delete_certificate_management_policy(
@@ -291,4 +295,5 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
             ops.expand("/reserved_domains/{id}/certificate_management_policy", id=id),
             None,
             extras,
+            op="delete_certificate_management_policy",
         )

@@ -28,6 +28,7 @@ class TLSEdgeBackendModuleService(Service[EndpointBackend]):
     """TLS Edge Backend Module: ``client.edge_modules.tls_edge_backend`` (get, replace, delete)."""
 
     record = EndpointBackend
+    name = "edge_modules.tls_edge_backend"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
@@ -89,6 +90,7 @@ class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """
 
     record = EndpointIPPolicy
+    name = "edge_modules.tls_edge_ip_restriction"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,
@@ -161,6 +163,7 @@ class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """
 
     record = EndpointMutualTLS
+    name = "edge_modules.tls_edge_mutual_tls"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "certificate_authority_ids": check.string_list,
@@ -233,6 +236,7 @@ class TLSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """
 
     record = EndpointTLSTermination
+    name = "edge_modules.tls_edge_tls_termination"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "terminate_at": check.one_of("edge", "upstream"),

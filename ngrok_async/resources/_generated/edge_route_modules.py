@@ -28,6 +28,7 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
     """
 
     record = EndpointBackend
+    name = "edge_modules.https_edge_route_backend"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
@@ -105,6 +106,7 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
     """
 
     record = EndpointCompression
+    name = "edge_modules.https_edge_route_compression"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
@@ -182,6 +184,7 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """
 
     record = EndpointIPPolicy
+    name = "edge_modules.https_edge_route_ip_restriction"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,

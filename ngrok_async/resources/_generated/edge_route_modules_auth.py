@@ -35,6 +35,7 @@ class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
     """
 
     record = EndpointOAuth
+    name = "edge_modules.https_edge_route_oauth"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "provider": nested.endpoint_oauth_provider,
@@ -151,6 +152,7 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
     """
 
     record = EndpointSAML
+    name = "edge_modules.https_edge_route_saml"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "options_passthrough": check.boolean,
@@ -283,6 +285,7 @@ class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidatio
     """
 
     record = EndpointWebhookValidation
+    name = "edge_modules.https_edge_route_webhook_verification"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "provider": check.string,

@@ -47,6 +47,7 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
     """Edges HTTPS Routes: ``client.edges.https_routes`` (create, get, update, delete)."""
 
     record = HTTPSEdgeRoute
+    name = "edges.https_routes"
     create_checks: ClassVar[Checks] = {
         "match_type": check.one_of("exact_path", "path_prefix"),
         "match": check.string,

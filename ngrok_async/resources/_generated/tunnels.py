@@ -75,6 +75,7 @@ class TunnelSessionsService(Service[TunnelSession]):
     """Tunnel Sessions: ``client.tunnel_sessions`` (get, list, update, restart, stop)."""
 
     record = TunnelSession
+    name = "tunnel_sessions"
 
     __slots__ = ()
 
@@ -158,7 +159,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/update", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/update", id=id), None, extras, op="update"
         )
 
     async def restart(
@@ -176,7 +177,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/restart", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/restart", id=id), None, extras, op="restart"
         )
 
     async def stop(
@@ -192,7 +193,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/stop", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/stop", id=id), None, extras, op="stop"
         )
 
 
@@ -200,6 +201,7 @@ class TunnelsService(Service[Tunnel]):
     """Tunnels: ``client.tunnels`` (get, list)."""
 
     record = Tunnel
+    name = "tunnels"
 
     __slots__ = ()
 

@@ -77,6 +77,7 @@ class SecretsService(ResourceService[Secret]):
     path = "/vault_secrets"
     record = Secret
     list_key = "secrets"
+    name = "secrets"
     create_checks: ClassVar[Checks] = {
         "name": check.string,
         "value": check.string,
@@ -326,5 +327,6 @@ class VaultsService(ResourceService[Vault]):
             "secrets",
             ops.decoder(Secret),
             extras,
+            "vaults.get_secrets_by_vault",
         ):
             yield page
