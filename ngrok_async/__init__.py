@@ -28,7 +28,7 @@ from ._errors import (
     ServerError,
     UnsafeURLError,
 )
-from ._limits import Limiter, RequestLimiter
+from ._limits import Limiter, OpenableLimiter, RequestLimiter
 from ._paging import Page
 from ._types import NOT_GIVEN, NotGiven, RateLimit
 from ._version import __version__
@@ -144,6 +144,7 @@ __all__ = [
     "NotCreated",
     "NotFoundError",
     "NotGiven",
+    "OpenableLimiter",
     "Outcome",
     "Page",
     "PermissionDeniedError",

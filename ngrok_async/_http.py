@@ -31,7 +31,7 @@ from ._errors import (
     UnsafeURLError,
     api_error,
 )
-from ._limits import RequestLimiter
+from ._limits import OpenableLimiter, RequestLimiter
 from ._redact import scrub, tokens_in
 from ._types import AtSend
 from ._urls import Origin, follow_target, query_string
@@ -53,11 +53,12 @@ class Shared:
     """What every view of one client shares: the event loop it belongs to (set on first use),
     parsed URLs."""
 
-    __slots__ = ("loop", "urls")
+    __slots__ = ("loop", "openable", "urls")
 
-    def __init__(self) -> None:
+    def __init__(self, limiter: RequestLimiter) -> None:
         self.loop: object = None
         self.urls: dict[str, httpx.URL] = {}
+        self.openable = limiter if isinstance(limiter, OpenableLimiter) else None
 
     def remember(self, text: str, url: httpx.URL) -> None:
         if len(self.urls) >= _URL_CACHE_SIZE:
@@ -113,7 +114,7 @@ class HTTPCore:
         self._deadline = deadline
         self._max_retries = max_retries
         self._max_bytes = max_response_bytes
-        self._shared = Shared()
+        self._shared = Shared(limiter)
         self._wire = wire
 
     @property
@@ -123,6 +124,11 @@ class HTTPCore:
     @property
     def limiter(self) -> RequestLimiter:
         return self._limiter
+
+    @property
+    def openable(self) -> OpenableLimiter | None:
+        """The limiter, when it is one that must be entered."""
+        return self._shared.openable
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -235,6 +241,12 @@ class HTTPCore:
             raise ClientStateError(
                 "this client was first used in another event loop; an AsyncClient belongs to "
                 "one event loop (its connections and limiter do): create one per loop"
+            )
+        if shared.openable is not None and not shared.openable.entered:
+            raise ClientStateError(
+                f"the limiter {shared.openable!r} is not entered: use the client as "
+                "`async with AsyncClient(limiter=...) as ngrok:` (which enters it), or enter "
+                "the limiter yourself"
             )
         return self._wire
 
