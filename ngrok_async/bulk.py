@@ -23,20 +23,20 @@ must not stay open across the ``yield`` of an async generator (PEP 789).
 
 from __future__ import annotations
 
-import hashlib
+import collections
 import inspect
-import json
 import os
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 import anyio
 import anyio.lowlevel
 import attrs
 
+from ._bulk_journal import claim, digest, journal_of, journal_record, keep_claims, wait_seconds
 from ._bulk_results import (
     BulkCancelledError,
     BulkProgress,
@@ -48,12 +48,11 @@ from ._bulk_results import (
     _Counters,
     _Results,
 )
-from ._convert import to_dict
 from ._errors import InvalidParameterError, NgrokError
+from ._journal import Journal
 from ._reconcile import MARKER_KEY, M, Marked, Reconciler, add_marker, read_marker
 from ._reconcile import verdict as judge
 from ._types import DEFAULT_CLOCK_SKEW
-from .journal import SECRET_FIELDS, Journal, JournalEntry, JournalError, SQLiteJournal
 
 __all__ = [
     "DEFAULT_CLOCK_SKEW",
@@ -97,7 +96,7 @@ class BulkOps(Generic[Q, R]):
 
 
 class _Job(Generic[Q]):
-    __slots__ = ("attempts", "index", "key", "request", "sent")
+    __slots__ = ("attempts", "body", "deferred", "digest", "index", "key", "request", "sent")
 
     def __init__(self, index: int, request: Q) -> None:
         self.index = index
@@ -105,6 +104,9 @@ class _Job(Generic[Q]):
         self.key = str(index)
         self.attempts = 0
         self.sent = False  # a create may be on the wire or done, unconfirmed
+        self.deferred = False  # another run held its row: now wait for it
+        self.body: dict[str, Any] | None = None
+        self.digest = ""
 
 
 class BulkRun(Generic[Q, M]):
@@ -149,11 +151,7 @@ class BulkRun(Generic[Q, M]):
                 raise InvalidParameterError(name, "must be callable or None")
         if not isinstance(requests, (Iterable, AsyncIterable)) or isinstance(requests, str):
             raise InvalidParameterError("requests", "must be an iterable or async iterable")
-        self._owns_journal = isinstance(journal, (str, os.PathLike))
-        if isinstance(journal, (str, os.PathLike)):
-            journal = SQLiteJournal(journal)
-        elif journal is not None and not isinstance(journal, Journal):
-            raise InvalidParameterError("journal", "must be a path, a Journal or None")
+        journal = journal_of(journal)
         if journal is not None and ops.decode is None:
             raise InvalidParameterError("journal", "this service cannot keep records in one")
         self.run_id: str = secrets.token_hex(8)
@@ -166,8 +164,8 @@ class BulkRun(Generic[Q, M]):
         self._journal = journal
         self._key = key
         self._on_created = on_created
-        self._entries: Mapping[str, JournalEntry] = {}
         self._keys: set[str] = set()
+        self._deferred: collections.deque[_Job[Q]] = collections.deque()
         self._reconciler = (
             Reconciler(ops.newest_first, ops.same, delay=reconcile_delay, skew=clock_skew)
             if reconcile or journal is not None
@@ -229,9 +227,8 @@ class BulkRun(Generic[Q, M]):
         finally:
             self._state = "closed"
             self._leftover.extend(self._results.drain())
-            if self._owns_journal and self._journal is not None:
-                with anyio.CancelScope(shield=True):
-                    await self._journal.aclose()
+            self._leftover.extend(self._abandoned(job) for job in self._deferred)
+            self._deferred.clear()
 
     def __aiter__(self) -> BulkRun[Q, M]:
         if self._state != "running":
@@ -253,10 +250,10 @@ class BulkRun(Generic[Q, M]):
     # -- the engine ----------------------------------------------------------------------
 
     async def _run(self) -> None:
+        journal = self._journal
         try:
-            if self._journal is not None:
-                self.run_id = await self._journal.open(self._ops.job)
-                self._entries = await self._journal.entries()
+            if journal is not None:  # opened and closed in this task (a Redis client's rule)
+                self.run_id = await journal.open(self._ops.job)
             if isinstance(self._requests, AsyncIterable):
                 source: Any = aiter(self._requests)
                 pull_lock: anyio.Lock | None = anyio.Lock()
@@ -265,17 +262,37 @@ class BulkRun(Generic[Q, M]):
             async with anyio.create_task_group() as group:
                 if self._reconciler is not None:
                     group.start_soon(self._reconciler.run)
+                if journal is not None:
+                    group.start_soon(keep_claims, journal, self._fail)
                 with self._work_scope:
                     async with anyio.create_task_group() as workers:
                         for _ in range(self._concurrency):
                             workers.start_soon(self._work, source, pull_lock)
-                group.cancel_scope.cancel()  # the reconciler
+                group.cancel_scope.cancel()  # the reconciler and the claims' heartbeat
         except Exception as exc:  # a bug or a journal failure: surface it to the caller's loop
             self._failure = exc
         finally:
+            if journal is not None:  # not shielded here: a client's cancel scopes must nest
+                try:
+                    await journal.aclose()
+                except Exception as exc:
+                    self._failure = self._failure or exc
             self._results.close()
 
+    def _fail(self, exc: Exception) -> None:
+        """Stop everything: a bug, a journal failure or a raising hook."""
+        self._failure = exc
+        self._work_scope.cancel()
+
     async def _pull(self, source: Any, lock: anyio.Lock | None) -> _Job[Q] | None:
+        """The next request, then the ones deferred because another run held them."""
+        job = await self._pull_new(source, lock)
+        if job is None and self._deferred:
+            job = self._deferred.popleft()
+            job.deferred = True
+        return job
+
+    async def _pull_new(self, source: Any, lock: anyio.Lock | None) -> _Job[Q] | None:
         if lock is None:
             if self._exhausted or self._stopped:
                 return None
@@ -314,6 +331,9 @@ class BulkRun(Generic[Q, M]):
         try:
             while (job := await self._pull(source, lock)) is not None:
                 result = await self._one(job)
+                if result is None:  # another run holds it: come back to it at the end
+                    self._deferred.append(job)
+                    continue
                 try:
                     if self._on_progress is not None:
                         self._on_progress(self._counters.snapshot())
@@ -321,11 +341,10 @@ class BulkRun(Generic[Q, M]):
                 except BaseException:
                     self._leftover.append(result)
                     raise
-        except Exception as exc:  # a bug, a journal failure or a raising hook: stop everything
-            self._failure = exc
-            self._work_scope.cancel()
+        except Exception as exc:
+            self._fail(exc)
 
-    async def _one(self, job: _Job[Q]) -> BulkResult[Q, M]:
+    async def _one(self, job: _Job[Q]) -> BulkResult[Q, M] | None:
         counters = self._counters
         counters.in_flight += 1
         try:
@@ -335,6 +354,8 @@ class BulkRun(Generic[Q, M]):
             raise
         finally:
             counters.in_flight -= 1
+        if result is None:
+            return None
         if result.ok:
             counters.created += 1
             counters.reconciled += result.reconciled
@@ -345,47 +366,68 @@ class BulkRun(Generic[Q, M]):
             counters.unknown += 1
         return result
 
-    async def _settle(self, job: _Job[Q]) -> BulkResult[Q, M]:
+    async def _settle(self, job: _Job[Q]) -> BulkResult[Q, M] | None:
+        """The request's result, or None to defer it (another run holds its row)."""
+        if job.body is None:
+            try:
+                job.body = self._prepare(job)
+            except InvalidParameterError as exc:
+                return NotCreated(job.index, job.request, error=exc, attempts=job.attempts)
+        body, marker = job.body, f"{self.run_id}:{job.key}"
+        journal = self._journal
+        while journal is not None:
+            taken = await claim(journal, job.key, job.digest)
+            entry = taken.entry
+            if entry is not None and entry.state == "created" and self._ops.decode is not None:
+                record = self._ops.decode(entry.record)
+                return Created(job.index, job.request, record=record, resumed=True)
+            if not taken.ours:  # another live run holds it
+                if not job.deferred:
+                    return None
+                await anyio.sleep(wait_seconds(journal))
+                continue
+            if entry is not None and entry.state == "sent" and entry.sent_at is not None:
+                job.sent = True  # in doubt since a run that did not finish
+                found = await self._found(job, marker, body, entry.sent_at)
+                if found is not None:
+                    return found
+                job.sent = False
+            result = await self._send(job, body, marker, journal)
+            if result is not None:
+                return result
+            job.deferred = True  # the claim lapsed before sending: wait for its new holder
+        return await self._send(job, body, marker, None)
+
+    def _prepare(self, job: _Job[Q]) -> dict[str, Any]:
+        """Validate the request into its create body, with its key, digest and marker."""
+        body = self._ops.body(job.request)
+        if self._key is not None:
+            job.key = self._key(job.request)
+            if not isinstance(job.key, str) or not job.key:
+                raise InvalidParameterError("key", f"must return a non-empty str: {job.key!r}")
+        if job.key in self._keys:
+            raise InvalidParameterError("key", f"two requests have the key {job.key!r}")
+        self._keys.add(job.key)
+        job.digest = digest(body) if self._journal is not None else ""
+        if self._reconciler is not None:
+            body["metadata"] = add_marker(body.get("metadata", ""), f"{self.run_id}:{job.key}")
+        return body
+
+    async def _send(
+        self, job: _Job[Q], body: dict[str, Any], marker: str, journal: Journal | None
+    ) -> BulkResult[Q, M] | None:
+        """Create until it ends; None if the journal's claim lapsed before a send."""
+
         def failed(error: NgrokError, reconciled: bool = False) -> NotCreated[Q]:
             return NotCreated(
                 job.index, job.request, error=error, attempts=job.attempts, reconciled=reconciled
             )
 
-        try:
-            body = self._ops.body(job.request)
-            if self._key is not None:
-                job.key = self._key(job.request)
-                if not isinstance(job.key, str) or not job.key:
-                    raise InvalidParameterError("key", f"must return a non-empty str: {job.key!r}")
-            if job.key in self._keys:
-                raise InvalidParameterError("key", f"two requests have the key {job.key!r}")
-            self._keys.add(job.key)
-            digest = _digest(body) if self._journal is not None else ""
-            marker = f"{self.run_id}:{job.key}"
-            if self._reconciler is not None:
-                body["metadata"] = add_marker(body.get("metadata", ""), marker)
-        except InvalidParameterError as exc:
-            return failed(exc)
-        journal, entry = self._journal, self._entries.get(job.key)
-        if entry is not None:
-            if entry.digest != digest:
-                raise JournalError(
-                    f"request {job.key!r} differs from the one in the journal: "
-                    "a journal resumes the same input only"
-                )
-            if entry.state == "created" and self._ops.decode is not None:
-                record = self._ops.decode(entry.record)
-                return Created(job.index, job.request, record=record, resumed=True)
-            if entry.state == "sent" and entry.sent_at is not None:
-                job.sent = True  # in doubt since a run that did not finish
-                found = await self._found(job, marker, body, entry.sent_at)
-                if found is not None:
-                    return found
         while True:
-            job.attempts += 1
             sent_at = datetime.now(timezone.utc) if self._reconciler is not None else _EPOCH
-            if journal is not None:
-                await journal.sent(job.key, digest, sent_at)
+            if journal is not None and not await journal.sent(job.key, sent_at):
+                return None
+            job.attempts += 1
             job.sent = True
             try:
                 return await self._created(job, await self._ops.create(body))
@@ -431,7 +473,7 @@ class BulkRun(Generic[Q, M]):
             if inspect.isawaitable(done):
                 await done
         if self._journal is not None:
-            await self._journal.created(job.key, _journal_record(record))
+            await self._journal.created(job.key, journal_record(record))
         return Created(
             job.index, job.request, record=record, attempts=job.attempts, reconciled=reconciled
         )
@@ -441,18 +483,6 @@ class BulkRun(Generic[Q, M]):
         if job.sent:
             return Unknown(job.index, job.request, error=error, attempts=job.attempts)
         return NotCreated(job.index, job.request, error=error, attempts=job.attempts)
-
-
-def _digest(body: Mapping[str, Any]) -> str:
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _journal_record(record: object) -> dict[str, Any]:
-    data = to_dict(record)  # raises TypeError unless it is an attrs record
-    fields = attrs.fields(cast(Any, type(record)))
-    hidden = SECRET_FIELDS | {field.name for field in fields if field.repr is False}
-    return {k: v for k, v in data.items() if k not in hidden}
 
 
 def _positive_int(name: str, value: object) -> None:

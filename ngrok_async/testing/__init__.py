@@ -18,16 +18,17 @@
 It serves every service of ``spec/ngrok.yaml`` (and ``GET /vaults/{id}/secrets``) from a table
 ``tools/generate.py`` writes (``_api_table.json``). The seed services keep hand-written rules:
 ``/credentials``, ``/ssh_credentials``, ``/ssh_certificate_authorities``,
-``/ssh_user_certificates``, ``/ssh_host_certificates`` and ``/api_keys`` (real SSH keys and
-real OpenSSH certificates that ``ssh-keygen -L`` reads, ``token`` only on create). Every other
-service gets the spec's rules: create 201 / get 200 / list 200 / update 200 / delete 204, module
-replace (PUT) / get / delete on an edge or route, actions (``tunnel_sessions.restart``) 204; the
-body checked against the operation's schema (JSON types, ``required`` fields); the response
-fields the body sets (``<x>_id`` becomes the ``<x>`` reference ``{"id", "uri"}``); a reference
-the API checks (``ip_policy_id``, ``backend_id``, ...) and every parent in a path (a route on a
-missing edge) must exist (404). Routes and event sources show in their parent's ``routes`` /
-``sources``; deleting a parent deletes them. What the API creates itself (tunnel sessions,
-tunnels, application sessions and users) is seeded with :meth:`FakeNgrok.add_resource`.
+``/ssh_user_certificates``, ``/ssh_host_certificates`` and ``/api_keys`` (real SSH keys and real
+OpenSSH certificates that ``ssh-keygen -L`` reads, ``token`` only on create). Every other service
+gets the spec's rules: create 201 / get 200 / list 200 / update 200 / delete 204, module replace
+(PUT) / get / delete on an edge or route, actions (``tunnel_sessions.restart``) 204; the response
+fields the body sets (``<x>_id`` becomes the ``<x>`` reference ``{"id", "uri"}``); a reference the
+API checks (``ip_policy_id``, ``backend_id``, ...) and every parent in a path (a route on a missing
+edge) must exist (404). Routes and event sources show in their parent's ``routes`` / ``sources``;
+deleting a parent deletes them. What the API creates itself (tunnel sessions, tunnels, application
+sessions and users) is seeded with :meth:`FakeNgrok.add_resource`. Every body, for every service,
+passes one rule first: the operation's schema (JSON types, no ``null`` inside a list, ``required``
+fields at any depth), refused with the API's 400s.
 
 Wire behaviour
     * Every request needs ``Authorization: Bearer <api_key>`` (else 401) and
@@ -37,16 +38,19 @@ Wire behaviour
       served URL over :meth:`FakeNgrok.serve`, so clients can always follow them.
     * Ids are ``<prefix>_`` + 27 base62 characters sorting by creation (``cr_``, ``sshcr_``,
       ``sshca_``, ``sucrt_``). ``created_at`` is whole-second RFC 3339 with ``Z``.
-    * Empty ``description`` / ``metadata`` are omitted from responses. A credential's ``token``
-      is only in its create response (absent from get, list and update).
+    * Empty ``description`` / ``metadata`` are printed as ``""`` on every record kind, as ngrok
+      prints them; other unset fields are left out. A credential's ``token`` is only in its
+      create response (absent from get, list and update).
     * PATCH changes only the fields present; JSON ``null`` leaves a field unchanged. Unknown
       body fields are ignored (as Go's JSON decoder does); a create body may be empty.
     * Lists are newest first; ``limit`` defaults to 100 and must be 1..100; ``before_id`` is
       exclusive and works for deleted ids; ``next_page_uri`` is the full URL of the next page
       (``?before_id=<last id>&limit=<limit>``, plus ``&filter=`` when given) or ``null``.
-    * ``filter=`` takes the CEL subset of ngrok's API filtering: ``obj.<field>``, literals,
-      ``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=`` ``in`` ``&&`` ``||`` ``!``, ``size()``,
-      ``timestamp("<RFC 3339>")`` against time fields, ``.contains/.startsWith/.endsWith``.
+    * ``filter=`` takes ngrok's CEL subset with CEL's semantics (see ``_filter``): ``obj.<field>``,
+      literals, ``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=`` ``in`` ``&&`` ``||`` ``!``, ``size()``,
+      ``.contains/.startsWith/.endsWith``, ``timestamp("<RFC 3339>")`` and
+      ``timestamp(time.now).add/subtract("<duration>")`` against time fields. Anything else
+      is a 400.
     * SSH certificate authorities: ``private_key_type`` ``ed25519`` (default), ``ecdsa``
       (``elliptic_curve`` ``p256``/``p384``/``p521``, default ``p384``) or ``rsa``
       (``key_size`` 2048/4096, default 4096). ``elliptic_curve`` / ``key_size`` with another

@@ -43,7 +43,7 @@ METADATA_TOO_LONG: Final = "ERR_NGROK_100"
 DESCRIPTION_TOO_LONG: Final = "ERR_NGROK_504"
 """400: ``description`` over 255 UTF-8 bytes."""
 INVALID_FIELD: Final = "ERR_NGROK_239"
-"""400: a field value that is well-typed but not acceptable (e.g. an empty principal)."""
+"""400: a field value that is well-typed but not acceptable (e.g. a malformed ``owner_id``)."""
 MISSING_FIELD: Final = "ERR_NGROK_239"
 """400: a field the spec marks required is absent (same code as other invalid fields)."""
 INVALID_TIMESTAMP: Final = "ERR_NGROK_241"
@@ -107,5 +107,5 @@ def not_found(kind_label: str, ident: str) -> FakeAPIError:
     return FakeAPIError(404, NOT_FOUND, f"{kind_label} {_quote(ident)} not found")
 
 
-def _quote(value: str) -> str:
-    return repr(value[:80])
+def _quote(value: object) -> str:
+    return repr(str(value)[:80])

@@ -94,7 +94,12 @@ class FakeNgrok(httpx.AsyncBaseTransport):
         self.user_id: str = "usr_" + self._ids.token(27)
         self._gate = FaultGate(clock, random.Random(seed))
         self._store = Store()
-        self._router = Router(api_key=api_key, store=self._store, make_context=self._context)
+        self._router = Router(
+            api_key=api_key,
+            store=self._store,
+            make_context=self._context,
+            now=lambda: self._wall_clock(),
+        )
         self.stats: FakeStats = FakeStats()
         self.requests: list[RecordedRequest] = []
         self._app = asgi_app(self._handle, base_url=None)

@@ -91,11 +91,8 @@ def acl(body: dict[str, Any]) -> list[str] | None:
 
 def principals(body: dict[str, Any]) -> list[str] | None:
     names = string_list(body, "principals")
-    if names is not None:
-        if len(names) > MAX_PRINCIPALS:
-            raise bad_request(codes.INVALID_FIELD, f"at most {MAX_PRINCIPALS} principals")
-        if any(not name for name in names):
-            raise bad_request(codes.INVALID_FIELD, "principals must not be empty strings")
+    if names is not None and len(names) > MAX_PRINCIPALS:
+        raise bad_request(codes.INVALID_FIELD, f"at most {MAX_PRINCIPALS} principals")
     return names
 
 

@@ -1,8 +1,10 @@
 """The resource kinds, declared: id prefix, wire field order, create and update rules.
 
 A kind's ``create`` checks the body and returns the stored fields (plus any create-only fields
-such as a credential's ``token``); ``updatable`` lists what PATCH may change. Rendering drops
-empty ``description`` / ``metadata`` the way the real API omits empty strings.
+such as a credential's ``token``); ``updatable`` lists what PATCH may change. The body has
+already passed the one body rule (``_schema.check``: JSON types, no ``null`` in lists); these
+rules add what only these services check, with ngrok's codes. Rendering prints empty
+``description`` / ``metadata`` as ``""`` (``_schema.shown``), as for every kind.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from . import _codes as codes
 from . import _fields as fields
 from . import _signing as signing
 from ._codes import FakeAPIError, bad_request
+from ._schema import shown
 
 DEFAULT_EXTENSIONS = {"permit-pty": "", "permit-user-rc": ""}
 DEFAULT_VALIDITY_SECONDS = 24 * 3600
 HOST_VALIDITY_SECONDS = 365 * 24 * 3600  # host certificates: one year unless given
-_OMIT_WHEN_EMPTY = frozenset({"description", "metadata"})
 
 
 @attrs.define(slots=True, kw_only=True)
@@ -79,8 +81,8 @@ class Kind:
         }
         extra = once or {}
         for name in self.order:
-            value = extra[name] if name in extra else record.fields.get(name)
-            if value is None or (name in _OMIT_WHEN_EMPTY and value == ""):
+            value = shown(name, extra[name] if name in extra else record.fields.get(name))
+            if value is None:
                 continue
             out[name] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
         return out

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import time
 from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from . import _api as api
@@ -31,7 +33,8 @@ _INTEGER = re.compile(r"-?[0-9]{1,12}")
 class Router:
     """Checks auth and version headers, routes, and runs the operation on the store.
 
-    ``make_context(prefix)`` returns the context for one create (a fresh id, the time, ...).
+    ``make_context(prefix)`` returns the context for one create (a fresh id, the time, ...);
+    ``now()`` is the Unix time ``filter=`` reads as ``time.now``.
     """
 
     def __init__(
@@ -40,8 +43,10 @@ class Router:
         api_key: str,
         store: Store,
         make_context: Callable[[str], CreateContext],
+        now: Callable[[], float] = time.time,
     ) -> None:
         self._expected = f"Bearer {api_key}".encode()
+        self._now = now
         self._store = store
         self._make_context = make_context
         self._kinds = Kinds(store)
@@ -108,16 +113,15 @@ class Router:
         kind = self._kinds.kind(template)
         self._check_parents(template, params)
         collection = api.fill(template, params)
-        if op.action == "create":
-            return self._create(kind, collection, _json_object(request.body), base_url)
         if op.action == "list":
             return self._list(kind, collection, request.query, base_url)
+        if op.action == "create":
+            return self._create(kind, collection, _checked_body(op, kind, request), base_url)
         ident = params[kind.key]
         record = self._store.get(collection, ident)
-        if record is None:
+        if record is None:  # the item is looked up before its body is read
             raise not_found(kind.label, ident)
-        body = _json_object(request.body) if op.body else {}
-        return self._on_item(op, kind, record, body, base_url)
+        return self._on_item(op, kind, record, _checked_body(op, kind, request), base_url)
 
     def _on_item(
         self, op: api.Operation, kind: AnyKind, record: Record, body: dict[str, Any], base_url: str
@@ -135,7 +139,6 @@ class Router:
             self._kinds.delete(kind, record)
             return Outcome(status=204)
         if action == "module_replace":
-            schema.check(body, op.body, api.REQUIRED.get(op.body, ()))
             record.fields[field] = schema.project(body, op.body, op.response, self._kinds.resolve)
             return Outcome(status=200, payload=schema.render(record.fields[field], base_url))
         if action == "module_get":
@@ -148,8 +151,7 @@ class Router:
         if action in ("module_delete", "clear"):
             record.fields[field] = None
             return Outcome(status=204)
-        schema.check(body, op.body, api.REQUIRED.get(op.body, ()))  # an action: 204, no change
-        return Outcome(status=204)
+        return Outcome(status=204)  # an action: the body was checked, nothing changes
 
     def _check_parents(self, template: str, params: Mapping[str, str]) -> None:
         """A nested collection's parents must exist: a route on a missing edge is a 404."""
@@ -215,7 +217,8 @@ class Router:
         text: str,
         base_url: str,
     ) -> tuple[list[Any], bool]:
-        predicate = compile_filter(text)
+        now = datetime.fromtimestamp(self._now(), timezone.utc)
+        predicate = compile_filter(text, api.record_schema(kind.name), now)
         out: list[Any] = []
         for record in reversed(self._store.all(collection)):
             if before_id is not None and record.id >= before_id:
@@ -247,6 +250,25 @@ class Router:
         url = f"{base_url}{api.fill(op.path, params)}"
         payload = wire.page(kind.items_key, url, items[:limit], more, limit, None)
         return Outcome(status=200, payload=payload)
+
+
+def _checked_body(op: api.Operation, kind: AnyKind, request: FakeRequest) -> dict[str, Any]:
+    """The JSON object body of ``op``, through the one body rule every service shares."""
+    if not op.body and op.action != "create":
+        return {}
+    body = _json_object(request.body)
+    if op.body:
+        schema.check(body, op.body, _required(op, kind))
+    return body
+
+
+def _required(op: api.Operation, kind: AnyKind) -> tuple[str, ...]:
+    """The top-level fields the body must have: the schema's, except on an update (which
+    changes only what it names) and for the hand-written services (whose own rules answer a
+    missing field with ngrok's specific codes: ``ERR_NGROK_611`` for ``public_key``, ...)."""
+    if op.action == "update" or not isinstance(kind, SpecKind):
+        return ()
+    return api.REQUIRED.get(op.body, ())
 
 
 def parse_limit(raw: str | None) -> int:

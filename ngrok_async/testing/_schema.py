@@ -1,7 +1,9 @@
 """Request bodies checked against the spec's schemas, and turned into the resource's fields.
 
-``check`` raises the API's 400s: a field of the wrong JSON type (``ERR_NGROK_213``), a required
-field missing (``ERR_NGROK_239``), ``description``/``metadata`` over their byte limits.
+``check`` is the one body rule of every service, spec-driven and hand-written alike. It raises
+the API's 400s: a field of the wrong JSON type or a ``null`` inside a list (``ERR_NGROK_213``:
+ngrok's typed decoder cannot hold either), a required field missing at any depth
+(``ERR_NGROK_239``), ``description``/``metadata`` over their byte limits.
 ``project`` maps a checked body onto the response schema: same-named fields are copied
 (nested objects recursively), and an ``<x>_id`` / ``<x>_ids`` field becomes the ``<x>`` /
 ``<x>s`` reference(s) the API returns (``{"id": ..., "uri": ...}``).
@@ -16,11 +18,12 @@ import attrs
 
 from . import _codes as codes
 from . import _fields as fields
-from ._api import SCHEMAS
+from ._api import REQUIRED, SCHEMAS
 from ._codes import bad_request
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
+    "time": (str,),
     "boolean": (bool,),
     "integer": (int,),
     "number": (int, float),
@@ -28,6 +31,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 _EXPECTED = {
     "string": "a string",
+    "time": "an RFC 3339 time string",
     "boolean": "a boolean",
     "integer": "an integer",
     "number": "a number",
@@ -62,8 +66,11 @@ def _check_value(name: str, kind: str, value: Any) -> None:
         if not isinstance(value, list):
             raise _wrong(name, "a list", value)
         for i, item in enumerate(value):
-            if item is not None:
-                _check_value(f"{name}[{i}]", kind[1:-1], item)
+            if item is None:
+                raise bad_request(
+                    codes.UNPARSEABLE_BODY, f"field {name!r} must not hold null (item {i})"
+                )
+            _check_value(f"{name}[{i}]", kind[1:-1], item)
         return
     if kind in _JSON_TYPES:
         ok = isinstance(value, _JSON_TYPES[kind]) and not (
@@ -74,7 +81,7 @@ def _check_value(name: str, kind: str, value: Any) -> None:
         return
     if not isinstance(value, dict):
         raise _wrong(name, "an object", value)
-    check(value, kind, (), where=f"{name}.")
+    check(value, kind, REQUIRED.get(kind, ()), where=f"{name}.")
 
 
 def _wrong(name: str, expected: str, value: Any) -> Exception:
@@ -124,6 +131,20 @@ def _ids(plural: str) -> str:
     if plural.endswith("ies"):
         return plural[:-3] + "y_ids"
     return plural.removesuffix("s") + "_ids"
+
+
+_EMPTY_AS_STRING = frozenset({"description", "metadata"})
+
+
+def shown(name: str, value: Any) -> Any:
+    """What a record prints for stored field ``name``: ``None`` means the field is left out.
+
+    ngrok prints an empty ``description`` / ``metadata`` as ``""`` on every record kind (its
+    published examples do); other unset fields are left out.
+    """
+    if value is None and name in _EMPTY_AS_STRING:
+        return ""
+    return value
 
 
 def render(value: Any, base_url: str) -> Any:

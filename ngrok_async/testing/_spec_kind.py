@@ -1,8 +1,9 @@
 """A resource kind derived from the spec: what every service without hand-written rules gets.
 
-Create checks the body against the create schema and keeps the response fields it sets; update
+Create keeps the response fields the (already checked, ``_schema.check``) body sets; update
 applies the present, non-null fields of the update schema; rendering prints ``id``, ``uri``,
-``created_at`` (when the schema has it) and the stored fields in the schema's order.
+``created_at`` (when the schema has it) and the stored fields in the schema's order, empty
+``description`` / ``metadata`` as ``""``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from . import _api as api
 from . import _schema as schema
 from ._resources import CreateContext, Created, Record
 
-_OMIT_WHEN_EMPTY = frozenset({"description", "metadata"})
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|$)|[A-Z]?[a-z0-9]+")
 
 Resolve = Callable[[str, str], schema.RefValue]
@@ -46,8 +46,8 @@ class SpecKind:
         if "created_at" in props:
             out["created_at"] = record.created_at
         for name in props:
-            value = record.fields.get(name)
-            if value is None or name in out or (name in _OMIT_WHEN_EMPTY and value == ""):
+            value = schema.shown(name, record.fields.get(name))
+            if value is None or name in out:
                 continue
             out[name] = schema.render(value, base_url)
         if self.key != "id":  # keyed by a field (an event source's type): no generated id
@@ -56,11 +56,9 @@ class SpecKind:
         return out
 
     def create_fields(self, ctx: CreateContext, body: dict[str, Any], resolve: Resolve) -> Created:
-        schema.check(body, self.create_schema, api.REQUIRED.get(self.create_schema, ()))
         return Created(fields=schema.project(body, self.create_schema, self.record, resolve))
 
     def update(self, record: Record, body: dict[str, Any], resolve: Resolve) -> None:
-        schema.check(body, self.update_schema, ())
         record.fields.update(schema.project(body, self.update_schema, self.record, resolve))
 
 

@@ -23,9 +23,18 @@ RECORDS = {
 }
 
 
+EMPTY_AS_ABSENT = ("description", "metadata")
+
+
 def shape(data: dict[str, Any]) -> dict[str, str]:
-    """Key → JSON type, leaving out nulls (ngrok's 'absent')."""
-    return {k: type(v).__name__ for k, v in data.items() if v is not None}
+    """Key → JSON type, leaving out nulls (ngrok's 'absent'). ngrok's examples print an empty
+    description / metadata as ``""`` on some pages and leave it out on others: both count as
+    absent."""
+    return {
+        k: type(v).__name__
+        for k, v in data.items()
+        if v is not None and not (k in EMPTY_AS_ABSENT and v == "")
+    }
 
 
 def assert_same_shape(from_fake: dict[str, Any], name: str) -> None:
@@ -150,6 +159,7 @@ async def test_error_shape_matches_the_documented_contract(path: str) -> None:
 
 SPEC_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
+    "time": (str,),
     "boolean": (bool,),
     "integer": (int,),
     "number": (int, float),

@@ -20,7 +20,7 @@ async def test_filter_selects_by_description_and_by_creation_time(
     fake_http: httpx.AsyncClient, fake: FakeNgrok
 ) -> None:
     clock = iter([1_700_000_000, 1_700_000_100, 1_700_000_200])
-    fake._wall_clock = lambda: next(clock)  # type: ignore[method-assign]
+    fake._wall_clock = lambda: next(clock, 1_700_000_300)  # type: ignore[method-assign]
     ids = [(await make(fake_http, "/edges/tcp", description=d))["id"] for d in ("a", "b", "a")]
 
     async def listed(expression: str) -> list[object]:
@@ -33,7 +33,11 @@ async def test_filter_selects_by_description_and_by_creation_time(
     assert await listed('obj.description != "a" || obj.id == "' + ids[0] + '"') == [ids[1], ids[0]]
     assert await listed('obj.description in ["b"] && size(obj.description) == 1') == [ids[1]]
     assert await listed("!(obj.description == 'a') && obj.id.startsWith('edgtcp_')") == [ids[1]]
-    assert await listed("obj.no_such_field == null") == ids[::-1]
+    assert await listed("obj.no_such_field == null") == []  # an error in CEL: none selected
+    assert await listed("!(obj.no_such_field == null)") == []
+    assert await listed("obj.no_such_field == null || obj.description == 'b'") == [ids[1]]
+    assert await listed("obj.backend == null") == ids[::-1]  # declared, unset: null
+    assert await listed("obj.created_at > timestamp(time.now).subtract('150s')") == [ids[2]]
 
 
 async def test_filtered_pages_keep_the_filter_in_next_page_uri(

@@ -1,13 +1,13 @@
 """Emit ``ngrok_async/testing/_api_table.json``: the spec as data for ``FakeNgrok``.
 
-The fake serves every operation of the spec (plus ``overrides.EXTRA_PATHS``) from this table:
-each operation's method, path, action and schemas, and every schema reachable from them as
-``{field: type}`` (``string``, ``boolean``, ``integer``, ``number``, ``object``, a schema name,
-or one of those in ``[...]`` for an array) with its ``required`` fields. The action says what
-the fake does: ``create``, ``list``, ``get``, ``update``, ``delete`` on a collection and its
-items; ``module_replace``/``module_get``/``module_delete`` on a module of an item (an edge's or
-route's sub-object); ``action`` (a POST on an item answering 204); ``clear`` (a DELETE on a
-field of an item).
+The fake serves every operation of the spec (plus ``overrides.EXTRA_PATHS``) from this table: each
+operation's method, path, action and schemas, and every schema reachable from them as ``{field:
+type}`` (``string``, ``time`` (a string holding an RFC 3339 time), ``boolean``, ``integer``,
+``number``, ``object``, a schema name, or one of those in ``[...]`` for an array) with its
+``required`` fields. The action says what the fake does: ``create``, ``list``, ``get``, ``update``,
+``delete`` on a collection and its items; ``module_replace``/``module_get``/``module_delete`` on a
+module of an item (an edge's or route's sub-object); ``action`` (a POST on an item answering 204);
+``clear`` (a DELETE on a field of an item).
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ def _ref(schema: dict[str, Any]) -> str | None:
     return ref.rsplit("/", 1)[-1] if ref else None
 
 
+# A string the spec describes as a point in time (it gives no ``format``): ``time`` in the table,
+# so ``filter=`` compares it as a timestamp.
+_TIME = re.compile(r"RFC ?3339|^(timestamp|time) (when|that)", re.IGNORECASE)
+
+
 def _type(schema: dict[str, Any]) -> str:
     name = _ref(schema)
     if name:
@@ -35,6 +40,8 @@ def _type(schema: dict[str, Any]) -> str:
     kind = schema.get("type", "object")
     if kind == "array":
         return f"[{_type(schema.get('items', {}))}]"
+    if kind == "string" and _TIME.search(schema.get("description", "").strip()):
+        return "time"
     return str(kind)
 
 
