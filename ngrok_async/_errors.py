@@ -5,6 +5,8 @@
  ├─ ``UnsafeURLError`` (also a ``ValueError``): a URL the SDK refuses to send the API key to
  ├─ ``NgrokAPIError``: the API answered with an error status
  │   ├─ ``BadRequestError`` 400, ``AuthenticationError`` 401, ``PermissionDeniedError`` 403
+ │   │   └─ ``EdgesDeprecatedError``: ``EdgesUnavailableError`` (``ERR_NGROK_7008``),
+ │   │       ``EdgesReadOnlyError`` (``ERR_NGROK_7196``), by error code whatever the status
  │   ├─ ``NotFoundError`` 404, ``ConflictError`` 409, ``RateLimitError`` 429
  │   └─ ``ServerError`` 5xx
  ├─ ``ClientStateError`` (also a ``RuntimeError``): the client is closed, or is used from an
@@ -109,6 +111,39 @@ class PermissionDeniedError(NgrokAPIError):
     """HTTP 403: the API key may not do this."""
 
 
+class EdgesDeprecatedError(PermissionDeniedError):
+    """The API refused an Edges operation because ngrok deprecated Edges (with their routes,
+    modules and Backends) on 2025-12-31; the message says what replaces them. Raised as one of
+    the two subclasses."""
+
+    _explain = "ngrok deprecated Edges on 2025-12-31"
+
+    def _one_line(self) -> str:
+        return f"{super()._one_line()} [{self._explain}]"
+
+
+class EdgesUnavailableError(EdgesDeprecatedError):
+    """``ERR_NGROK_7008``: this account can no longer use Edges, edge routes, modules and
+    Backends. Use Cloud Endpoints with Traffic Policy (``client.endpoints``) instead."""
+
+    _explain = (
+        "Edges, edge routes, modules and Backends are no longer available to this account "
+        "(deprecated 2025-12-31); use Cloud Endpoints with Traffic Policy (client.endpoints)"
+    )
+
+
+class EdgesReadOnlyError(EdgesDeprecatedError):
+    """``ERR_NGROK_7196``: this account's Edges are read-only: they can be listed and read, not
+    created, changed or deleted. Recreate them as Cloud Endpoints with Traffic Policy
+    (``client.endpoints``)."""
+
+    _explain = (
+        "this account's Edges, edge routes, modules and Backends are read-only (deprecated "
+        "2025-12-31); recreate what you need as Cloud Endpoints with Traffic Policy "
+        "(client.endpoints)"
+    )
+
+
 class NotFoundError(NgrokAPIError):
     """HTTP 404: no such resource (or route)."""
 
@@ -126,6 +161,11 @@ class ServerError(NgrokAPIError):
     """HTTP 5xx: ngrok failed to handle the request."""
 
 
+# Error codes with a class of their own, whatever the status they come with.
+_BY_CODE: dict[str, type[NgrokAPIError]] = {
+    "ERR_NGROK_7008": EdgesUnavailableError,
+    "ERR_NGROK_7196": EdgesReadOnlyError,
+}
 _BY_STATUS: dict[int, type[NgrokAPIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -218,6 +258,9 @@ def api_error(
     """
     cls = _BY_STATUS.get(status_code) or (ServerError if status_code >= 500 else NgrokAPIError)
     data = redact_json(content, secret)
+    code = data.get("error_code") if isinstance(data, dict) else None
+    if isinstance(code, str):
+        cls = _BY_CODE.get(code, cls)
     if not isinstance(data, dict):
         text = redact_text(content.decode("utf-8", "replace"), secret)[:_RAW_TEXT_LIMIT]
         return cls(status_code=status_code, method=method, path=path, body=text)

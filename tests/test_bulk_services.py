@@ -316,3 +316,7 @@ async def test_credentials_found_by_reconciliation_have_no_token() -> None:
     assert (result.outcome, result.reconciled) == (Outcome.CREATED, True)
     assert result.record.token is None
     assert result.record.acl == ("bind:x.example.com",)
+    # ngrok filters credentials: the lookup asks only for what was created since the send
+    listings = [r for r in fake.requests if r.method == "GET"]
+    assert listings
+    assert all(r.query["filter"].startswith("obj.created_at >= timestamp(") for r in listings)

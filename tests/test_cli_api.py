@@ -18,7 +18,6 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from ngrok_async import NOT_GIVEN, NotGiven
@@ -29,9 +28,9 @@ from ngrok_async.resources._generated import TAGS
 from ngrok_async.ssh_keys import generate_key_pair
 from ngrok_async.testing import FakeNgrok, self_signed_certificate
 
-SPEC = yaml.safe_load(
-    (pathlib.Path(__file__).parent.parent / "spec" / "ngrok.yaml").read_text(encoding="utf-8")
-)
+from .test_spec_coverage import load_spec
+
+SPEC = load_spec()  # ngrok's spec and spec/extra.yaml, as the generator reads them
 SERVICES = {service.path: service for service in api_services()}
 OPERATIONS = [op for service in SERVICES.values() for op in service.operations]
 
@@ -62,8 +61,32 @@ def test_every_spec_operation_is_a_command() -> None:
     missing = [op for op in spec_operations() if op not in commands]
 
     assert missing == []
-    assert len(spec_operations()) == 235
-    assert len(OPERATIONS) >= 235
+    assert len(spec_operations()) == 246
+    assert len(OPERATIONS) >= 246
+
+
+def test_deprecated_commands_say_so_in_help_and_once_on_stderr() -> None:
+    listing = invoke(None, "edges", "tcp", "--help")
+    assert "list    Returns a list of all TCP Edges on this account (deprecated)" in listing.output
+    assert "(deprecated)" not in invoke(None, "endpoints", "--help").output
+    own = invoke(None, "bot-users", "create", "--help")
+    assert "DEPRECATED" in own.output
+    assert "Service Users" in own.output
+
+    runner = CliRunner()
+    config = CliConfig(fake=FakeNgrok())
+    ran = runner.invoke(cli, ["bot-users", "list", "--fake"], obj=config, catch_exceptions=False)
+    assert ran.exit_code == 0, ran.output
+    warned = [line for line in ran.stderr.splitlines() if "deprecated" in line]
+    assert warned == [
+        "DeprecationWarning: The command 'list' is deprecated. ngrok deprecated it on "
+        "2025-12-31: use Service Users (client.service_users) instead."
+    ]
+    fine = runner.invoke(
+        cli, ["service-users", "list", "--fake"], obj=config, catch_exceptions=False
+    )
+    assert fine.exit_code == 0
+    assert "deprecated" not in fine.stderr.lower()
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: " ".join(op.command))

@@ -1,5 +1,5 @@
 """Resumable bulk runs on both journals (SQLite and Redis): resuming after a crash, refusing the
-wrong journal, secrets kept out, ``key=``, the reconciliation ``filter=``, claims and their
+wrong journal, secrets kept out, ``key=``, reconciliation lookups, claims and their
 leases; asyncio and trio."""
 
 from __future__ import annotations
@@ -108,9 +108,11 @@ async def a_run_stopped_half_way_resumes_to_exactly_one_certificate_per_key(
     stored = collections.Counter(c["public_key"] for c in fake.resources("ssh_user_certificates"))
     assert len(stored) == 30
     assert set(stored.values()) == {1}
-    listings = [r for r in fake.requests if r.method == "GET" and "filter" in r.query]
+    # ngrok does not filter SSH user certificates: the lookups list without ``filter=`` and
+    # stop at the oldest in-doubt send time themselves
+    listings = [r for r in fake.requests if r.method == "GET"]
     assert listings
-    assert all(r.query["filter"].startswith("obj.created_at >= timestamp(") for r in listings)
+    assert not any("filter" in r.query for r in listings)
 
     async with fake.client(rate_limit=None) as ngrok:  # a third run sends no create at all
         before = len(fake.requests)

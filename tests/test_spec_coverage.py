@@ -1,11 +1,12 @@
 """Walk spec/ngrok.yaml: every operation is reachable from AsyncClient, right on the wire.
 
-The spec is read as the generator reads it (``tools/codegen``: the spec copy plus the overrides'
-fields and services the API has and the copy lacks). For each operation the test finds the
-service by its tag (``TAGS``) and the method by its operationId, calls it with a synthetic value
-for every path, query and body parameter, and checks the request respx saw: method, path, query
-string and JSON body. A spec update that adds an operation or a parameter fails here until
-``python tools/generate.py`` is re-run.
+The spec is read as the generator reads it (``tools/codegen``: ngrok's spec plus
+``spec/extra.yaml``, the operations the API has and the spec lacks). For each operation the
+test finds the service by its tag (``TAGS``) and the method by its operationId, calls it with a
+synthetic value for every path, query and body parameter, and checks the request respx saw:
+method, path, query string and JSON body, and that it warns exactly when ngrok deprecated it.
+A spec update that adds an operation or a parameter fails here until ``python
+tools/generate.py`` is re-run.
 """
 
 from __future__ import annotations
@@ -28,17 +29,17 @@ from ngrok_async._convert import converter, structurer
 from ngrok_async.resources import _generated
 from ngrok_async.resources._generated import TAGS
 
+from . import deprecations
 from .conftest import fixture
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / "tools"))
-from codegen.overrides import QUERY_WIRE_KEYS
-from codegen.spec import load_spec
+from codegen.overrides import QUERY_PYTHON_NAMES, QUERY_WIRE_KEYS
+from codegen.spec import EXTRA_MARK, load_spec
 
 SPEC = load_spec()
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]
 WHEN = "2025-04-21T18:19:52Z"
 PUBLIC_KEY = fixture("ssh_credential_create")["public_key"]
-PAGING = ("limit", "before_id")
 # Hand-written services take these body fields positionally.
 POSITIONAL_BODY = ("ssh_certificate_authority_id", "public_key")
 # Values that pass the hand-written services' local checks.
@@ -84,7 +85,12 @@ def operations() -> list[dict[str, Any]]:
                     "method": method.upper(),
                     "path": path,
                     "path_params": re.findall(r"{(\w+)}", path),
-                    "query": [p for p in params if p["in"] == "query"],
+                    "query": [
+                        {**p, "name": QUERY_PYTHON_NAMES.get(p["name"], p["name"])}
+                        for p in params
+                        if p["in"] == "query"
+                    ],
+                    "extra": bool(op.get(EXTRA_MARK)),
                     "body": body_ref,
                     "response": ref(
                         response.get("content", {}).get("application/json", {}).get("schema", {})
@@ -188,8 +194,9 @@ def resolve(client: AsyncClient, tag: str) -> Any:
 
 def test_counts() -> None:
     """The numbers the README table and the issue quote."""
-    assert len(OPERATIONS) == 240  # 235 in the spec copy, 5 of service_users from the overrides
-    assert len({op["tag"] for op in OPERATIONS}) == len(TAGS) == 59
+    assert len(OPERATIONS) == 246  # 241 in ngrok's spec, 5 of ai_gateway_api_keys from extra.yaml
+    assert sum(op["extra"] for op in OPERATIONS) == 5
+    assert len({op["tag"] for op in OPERATIONS}) == len(TAGS) == 60
     assert len({op["id"] for op in OPERATIONS}) == len(OPERATIONS)
 
 
@@ -199,7 +206,9 @@ async def test_operation_on_the_wire(
 ) -> None:
     service = resolve(client, op["tag"])
     is_list = op["response"] is not None and op["response"].endswith("List")
-    method_name = "pages" if is_list else op["name"]
+    method_name = op["name"]
+    if is_list:
+        method_name = "pages" if op["name"] == "list" else f"{op['name']}_pages"
     assert hasattr(service, method_name), f"{op['id']}: {TAGS[op['tag']]}.{op['name']} missing"
     method = getattr(service, method_name)
     signature = inspect.signature(method)
@@ -235,12 +244,6 @@ async def test_operation_on_the_wire(
         else:
             kwargs[name], expected_query[name] = f"{name}_1", f"{name}_1"
 
-    paged = {q["name"] for q in op["query"]} & set(PAGING)
-    if paged and "_generated" in type(service).__module__:
-        assert "filter" in signature.parameters, f"{op['id']}: no filter= (API filtering)"
-    if paged and "filter" in signature.parameters:
-        kwargs["filter"] = expected_query["filter"] = 'obj.description == "ci"'
-
     seen: list[httpx.Request] = []
     record = op["response"]
     if is_list:
@@ -260,11 +263,12 @@ async def test_operation_on_the_wire(
         return httpx.Response(201 if op["method"] == "POST" else 200, json=payload)
 
     api.route().mock(side_effect=respond)
-    if is_list:
-        pages = [page async for page in method(*args, **kwargs)]
-        result: Any = pages[0].items[0]
-    else:
-        result = await method(*args, **kwargs)
+    with deprecations.expect(op["tag"]):  # warns exactly for what ngrok deprecated
+        if is_list:
+            pages = [page async for page in method(*args, **kwargs)]
+            result: Any = pages[0].items[0]
+        else:
+            result = await method(*args, **kwargs)
 
     (request,) = seen
     assert request.method == op["method"]
@@ -308,12 +312,30 @@ def test_record_decodes_a_sparse_example(name: str) -> None:
         assert getattr(record, field) == f"{field}-1"
 
 
-# Operations the API has and the spec copy lacks (tools/codegen/overrides.py EXTRA_PATHS).
-BEYOND_THE_SPEC = {"Vaults": {"get_secrets_by_vault", "get_secrets_by_vault_pages"}}
+def filtered_in_spec() -> set[str]:
+    """``service.method`` of every operation the spec gives ``filter``."""
+    return {
+        f"{TAGS[op['tag']]}.{op['name']}"
+        for op in OPERATIONS
+        if any(q["name"] == "filter" for q in op["query"])
+    }
+
+
+def test_filter_is_offered_exactly_where_the_spec_has_it(client: AsyncClient) -> None:
+    """``filter=`` on a list ngrok does not filter would return everything: never offer it."""
+    offered: set[str] = set()
+    for op in OPERATIONS:
+        service = resolve(client, op["tag"])
+        for name in (op["name"], "pages" if op["name"] == "list" else f"{op['name']}_pages"):
+            method = getattr(service, name, None)
+            if method is not None and "filter" in inspect.signature(method).parameters:
+                offered.add(f"{TAGS[op['tag']]}.{op['name']}")
+    assert len(filtered_in_spec()) == 19
+    assert offered == filtered_in_spec()
 
 
 async def test_get_secrets_by_vault_on_the_wire(client: AsyncClient, api: respx.MockRouter) -> None:
-    """In ngrok's official client and the API, not in the spec copy: GET /vaults/{id}/secrets."""
+    """GET /vaults/{id}/secrets pages like any list; the spec gives it no ``filter``."""
     route = api.get("/vaults/vault_1/secrets").respond(
         200,
         json={
@@ -325,14 +347,14 @@ async def test_get_secrets_by_vault_on_the_wire(client: AsyncClient, api: respx.
     secrets = [s async for s in client.vaults.get_secrets_by_vault("vault_1", limit=10)]
     assert [type(s).__name__ for s in secrets] == ["Secret"]
     assert dict(route.calls.last.request.url.params) == {"limit": "10"}
-    pages = client.vaults.get_secrets_by_vault_pages("vault_1", filter='obj.name == "db"')
+    pages = client.vaults.get_secrets_by_vault_pages("vault_1", before_id="sec_1")
     assert [len(page.items) async for page in pages] == [1]
-    assert route.calls.last.request.url.params["filter"] == 'obj.name == "db"'
+    assert route.calls.last.request.url.params["before_id"] == "sec_1"
 
 
 def test_no_methods_beyond_the_spec(client: AsyncClient) -> None:
     """Generated services expose exactly the spec's operations (plus ``pages`` beside ``list``)."""
-    by_tag: dict[str, set[str]] = {tag: set(names) for tag, names in BEYOND_THE_SPEC.items()}
+    by_tag: dict[str, set[str]] = {"Vaults": {"get_secrets_by_vault_pages"}}
     for op in OPERATIONS:
         by_tag.setdefault(op["tag"], set()).add(op["name"])
     for tag, names in by_tag.items():

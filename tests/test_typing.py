@@ -13,6 +13,7 @@ import respx
 
 from ngrok_async import AsyncClient
 
+from . import deprecations
 from .typing.good_program import main
 
 HERE = pathlib.Path(__file__).parent / "typing"
@@ -51,6 +52,7 @@ def test_pyright_accepts_the_correct_program(tmp_path: pathlib.Path) -> None:
     assert "0 errors" in run.stdout
 
 
+@deprecations.ALLOW
 async def test_the_correct_program_sends_typed_json(
     client: AsyncClient, api: respx.MockRouter
 ) -> None:

@@ -421,17 +421,26 @@ async def test_list_sends_limit_and_before_id(
 
 
 async def test_list_passes_a_filter_through(client: AsyncClient, api: respx.MockRouter) -> None:
-    route = api.get("/ssh_user_certificates").respond(
-        json={
-            "ssh_user_certificates": [],
-            "uri": f"{BASE}/ssh_user_certificates",
-            "next_page_uri": None,
-        }
+    route = api.get("/ssh_credentials").respond(
+        json={"ssh_credentials": [], "uri": f"{BASE}/ssh_credentials", "next_page_uri": None}
     )
-    cel = 'obj.ssh_certificate_authority_id == "sshca_1"'
+    cel = 'obj.owner_id == "usr_1"'
 
-    assert [c async for c in client.ssh_user_certificates.list(filter=cel)] == []
+    assert [c async for c in client.ssh_credentials.list(filter=cel)] == []
     assert dict(route.calls.last.request.url.params) == {"filter": cel}
+
+
+async def test_a_list_ngrok_does_not_filter_takes_no_filter(
+    client: AsyncClient, api: respx.MockRouter
+) -> None:
+    """ngrok ignores ``filter`` on SSH user certificates: the method must not take it."""
+    api.get("/ssh_user_certificates").respond(
+        json={"ssh_user_certificates": [], "uri": f"{BASE}/x", "next_page_uri": None}
+    )
+    listing: Any = client.ssh_user_certificates.list
+    with pytest.raises(TypeError):
+        listing(filter="obj.id == 'x'")
+    assert [c async for c in client.ssh_user_certificates.list()] == []
 
 
 async def test_list_without_arguments_sends_no_query(

@@ -13,6 +13,7 @@ import functools
 import inspect
 import re
 import sys
+import warnings
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
@@ -115,19 +116,45 @@ def operation_command(op: Operation) -> click.Command:
         )
 
     def callback(**values: Any) -> None:
-        run_command(functools.partial(_call, op), values)
+        with warnings.catch_warnings():
+            if op.deprecated:  # click has said so on stderr, once: not Python's warning too
+                warnings.simplefilter("ignore", DeprecationWarning)
+            run_command(functools.partial(_call, op), values)
 
-    command = click.Command(
+    command = _Command(
         op.command_name,
         params=params,
         callback=callback,
         help=_help(op),
         short_help=first_line(op.doc).split(". ", 1)[0].rstrip(".") or op.name,
+        deprecated=_deprecation(op.deprecated) or False,
     )
     api_options(json_option(command))
     shared = {"as_json": 0, "fake": 1, "api_key_file": 2, "strict_perms": 3, "base_url": 4}
     command.params.sort(key=lambda p: shared.get(p.name or "", -1))
     return command
+
+
+class _Command(click.Command):
+    """A command whose one-line help in a listing says ``(deprecated)``; the command's own
+    ``--help`` and the line it prints when run give the reason."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        reason, self.deprecated = self.deprecated, False
+        try:
+            text = super().get_short_help_str(limit)
+        finally:
+            self.deprecated = reason
+        return f"{text} (deprecated)" if reason else text
+
+
+def _deprecation(message: str) -> str:
+    """The reason click shows in help and prints on stderr when a deprecated command runs:
+    ``ngrok deprecated it on 2025-12-31: use … instead.``"""
+    match = re.search(r"\(ngrok, ([^)]+)\): (.*)", message)
+    if match is None:
+        return message
+    return f"ngrok deprecated it on {match.group(1)}: {match.group(2)}."
 
 
 def _help(op: Operation) -> str:

@@ -62,6 +62,7 @@ class Operation:
     listing: bool  # an async generator: ``list`` and its kin
     returns_none: bool
     record: type | None = None  # the record it returns (or yields)
+    deprecated: str = ""  # the PEP 702 ``@deprecated`` message, when ngrok deprecated it
 
     @property
     def command(self) -> tuple[str, ...]:
@@ -94,7 +95,8 @@ def _public_async_methods(cls: type) -> typing.Iterator[tuple[str, Any]]:
     for name, member in inspect.getmembers(cls):
         if name.startswith("_") or name in SKIPPED_METHODS or name.endswith("_pages"):
             continue
-        if inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member):
+        target = inspect.unwrap(member)  # through ``@deprecated``'s wrapper
+        if inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target):
             yield name, member
 
 
@@ -159,7 +161,7 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
                 )
             )
         returns = hints.get("return")
-        listing = inspect.isasyncgenfunction(function)
+        listing = inspect.isasyncgenfunction(inspect.unwrap(function))
         record = typing.get_args(returns)[0] if listing and typing.get_args(returns) else returns
         if isinstance(record, typing.TypeVar):  # a method of the generic base class
             record = getattr(cls, "record", None)
@@ -172,6 +174,7 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
                 listing=listing,
                 returns_none=returns is None or returns is type(None),
                 record=record if isinstance(record, type) and attrs.has(record) else None,
+                deprecated=getattr(function, "__deprecated__", ""),
             )
         )
 

@@ -3,7 +3,8 @@
 :class:`Service` is what every service (hand-written or generated) stands on: the client's
 request path, its record's decoder, and three helpers — call (decoded), call-empty, pages.
 :class:`ResourceService` adds a flat collection (``/api_keys``, ``/api_keys/{id}``): get,
-list, pages, delete, and create/update from a checks table. A concrete service is a
+list, pages, delete, and create/update from a checks table; :class:`FilteredResourceService`
+adds ``filter=`` to list and pages, for the collections ngrok filters. A concrete service is a
 declaration: its collection path, record class, list key, and the checks for its fields; its
 ``create``/``update`` methods only spell out typed keyword parameters. Services under other
 paths (``/edges/https/{edge_id}/routes``) subclass :class:`Service` and name each path.
@@ -200,29 +201,80 @@ class ResourceService(Service[R]):
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[R]:
         """Yield every resource, newest first, following ``next_page_uri`` page by page.
 
-        ``limit`` (1 to 100) is the page size, not a total; ``before_id`` starts after that id;
-        ``filter`` (a CEL expression, see ngrok's API filtering docs) is passed through.
+        ``limit`` (1 to 100) is the page size, not a total; ``before_id`` starts after that id.
         Only one page is held in memory at a time.
         """
-        pages = _generator(
-            self.pages(
-                limit=limit,
-                before_id=before_id,
-                filter=filter,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-            )
-        )
+        extras = check.extras(extra_headers, extra_query)
+        async with contextlib.aclosing(self._items(page_params(limit, before_id), extras)) as items:
+            async for item in items:
+                yield item
+
+    async def pages(
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Page[R]]:
+        """Yield each :class:`~ngrok_async.Page` (items, ``uri``, ``next_page_uri``) in turn."""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._list_pages(page_params(limit, before_id), extras):
+            yield page
+
+    async def _items(
+        self, params: Mapping[str, str], extras: Extras | None
+    ) -> AsyncGenerator[R, None]:
+        """Every item of the listing, page by page (closing it closes the pages)."""
+        pages = _generator(self._list_pages(params, extras))
         async with contextlib.aclosing(pages):  # closing this generator closes the inner ones
             async for page in pages:
                 for item in page.items:
                     yield item
+
+    async def _list_pages(
+        self, params: Mapping[str, str], extras: Extras | None
+    ) -> AsyncIterator[Page[R]]:
+        pages = _generator(self._pages(self.path, self.list_key, params, extras))
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                yield page
+
+
+class FilteredResourceService(ResourceService[R]):
+    """A collection whose listing ngrok filters server-side: ``list``/``pages`` take ``filter``.
+
+    Only the collections whose list operation the spec gives ``filter`` use this base; ngrok
+    ignores the parameter elsewhere and returns everything.
+    """
+
+    __slots__ = ()
+
+    async def list(
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        filter: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[R]:
+        """Yield every resource ``filter`` selects, newest first, page by page.
+
+        ``limit`` (1 to 100) is the page size, not a total; ``before_id`` starts after that id;
+        ``filter`` is a CEL expression evaluated by ngrok (``obj.metadata == "ci"``, see
+        https://ngrok.com/docs/api/api-filtering). Only one page is held in memory at a time.
+        """
+        extras = check.extras(extra_headers, extra_query)
+        params = page_params(limit, before_id, filter=filter)
+        async with contextlib.aclosing(self._items(params, extras)) as items:
+            async for item in items:
+                yield item
 
     async def pages(
         self,
@@ -233,13 +285,10 @@ class ResourceService(Service[R]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Page[R]]:
-        """Yield each :class:`~ngrok_async.Page` (items, ``uri``, ``next_page_uri``) in turn."""
-        params = page_params(limit, before_id, filter=filter)
+        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
         extras = check.extras(extra_headers, extra_query)
-        pages = _generator(self._pages(self.path, self.list_key, params, extras))
-        async with contextlib.aclosing(pages):
-            async for page in pages:
-                yield page
+        async for page in self._list_pages(page_params(limit, before_id, filter=filter), extras):
+            yield page
 
 
 def _generator(pages: AsyncIterator[Q]) -> AsyncGenerator[Q, None]:

@@ -16,7 +16,7 @@ import attrs
 
 from .._errors import InvalidParameterError
 from .._types import DEFAULT_CLOCK_SKEW
-from ._base import ResourceService
+from ._base import FilteredResourceService, ResourceService
 
 if TYPE_CHECKING:
     from .._reconcile import Marked
@@ -88,7 +88,9 @@ class BulkCreateService(ResourceService[R], Generic[Q, R]):
             return self._create_body(attrs.asdict(request, recurse=False))
 
         def newest_first(filter: str | None) -> AsyncIterator[R]:
-            return self.list(limit=100, filter=filter)
+            if isinstance(self, FilteredResourceService):
+                return self.list(limit=100, filter=filter)
+            return self.list(limit=100)  # unfiltered: the reconciler stops at the time itself
 
         from ..bulk import BulkOps
 

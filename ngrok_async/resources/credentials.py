@@ -10,7 +10,7 @@ import attrs
 
 from .. import _validate as check
 from .._types import NOT_GIVEN, NotGivenOr
-from ._base import Checks
+from ._base import Checks, FilteredResourceService
 from ._bulk import BulkCreateService
 
 if TYPE_CHECKING:  # bulk issuance loads on first use
@@ -41,7 +41,9 @@ class CredentialRequest:
     owner_id: NotGivenOr[str] = NOT_GIVEN
 
 
-class CredentialsService(BulkCreateService[CredentialRequest, Credential]):
+class CredentialsService(
+    BulkCreateService[CredentialRequest, Credential], FilteredResourceService[Credential]
+):
     """Tunnel authtoken credentials: ``client.credentials``.
 
     ``create_many`` (:mod:`ngrok_async.bulk`) creates many; a credential found by

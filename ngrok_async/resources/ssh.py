@@ -10,7 +10,7 @@ import attrs
 
 from .. import _validate as check
 from .._types import NOT_GIVEN, NotGivenOr
-from ._base import Checks, ResourceService
+from ._base import Checks, FilteredResourceService
 from ._bulk import BulkCreateService
 
 if TYPE_CHECKING:  # bulk issuance and certificate parsing load on first use
@@ -128,7 +128,9 @@ class SSHUserCertificateRequest:
     valid_for: NotGivenOr[timedelta] = attrs.field(default=NOT_GIVEN, kw_only=True)
 
 
-class SSHCredentialsService(BulkCreateService[SSHCredentialRequest, SSHCredential]):
+class SSHCredentialsService(
+    BulkCreateService[SSHCredentialRequest, SSHCredential], FilteredResourceService[SSHCredential]
+):
     """SSH public keys for ngrok's SSH tunnel gateway: ``client.ssh_credentials``.
 
     ``create_many`` registers keys concurrently; reconciliation matches the marker and the
@@ -193,7 +195,7 @@ class SSHCredentialsService(BulkCreateService[SSHCredentialRequest, SSHCredentia
         return _same_key(body.get("public_key"), record.public_key)
 
 
-class SSHCertificateAuthoritiesService(ResourceService[SSHCertificateAuthority]):
+class SSHCertificateAuthoritiesService(FilteredResourceService[SSHCertificateAuthority]):
     """SSH certificate authorities that sign user and host certificates."""
 
     path = "/ssh_certificate_authorities"

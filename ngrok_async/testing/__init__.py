@@ -46,8 +46,9 @@ Wire behaviour
     * Lists are newest first; ``limit`` defaults to 100 and must be 1..100; ``before_id`` is
       exclusive and works for deleted ids; ``next_page_uri`` is the full URL of the next page
       (``?before_id=<last id>&limit=<limit>``, plus ``&filter=`` when given) or ``null``.
-    * ``filter=`` takes ngrok's CEL subset with CEL's semantics (see ``_filter``): ``obj.<field>``,
-      literals, ``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=`` ``in`` ``&&`` ``||`` ``!``, ``size()``,
+    * ``filter=`` (on the 19 lists whose spec has it; ignored elsewhere, as ngrok does) takes
+      ngrok's CEL subset with CEL's semantics (see ``_filter``): ``obj.<field>``, literals,
+      ``==`` ``!=`` ``<`` ``<=`` ``>`` ``>=`` ``in`` ``&&`` ``||`` ``!``, ``size()``,
       ``.contains/.startsWith/.endsWith``, ``timestamp("<RFC 3339>")`` and
       ``timestamp(time.now).add/subtract("<duration>")`` against time fields. Anything else
       is a 400.

@@ -17,12 +17,13 @@ from typing import Any
 import attrs
 
 # Id prefixes by collection, from the examples in ngrok's API reference and official clients;
-# those of app/sessions, app/users, backends/static, vault_secrets, vaults and service_users
-# appear in none of them and are this fake's guesses. A collection missing here gets a prefix
-# made from its path.
+# those of ai_gateway_api_keys, app/sessions, app/users, backends/static, vault_secrets, vaults
+# and service_users appear in none of them and are this fake's guesses. A collection missing
+# here gets a prefix made from its path.
 PREFIXES: dict[str, str] = {
     "abuse_reports": "abrp",
     "agent_ingresses": "agin",
+    "ai_gateway_api_keys": "aigk",
     "api_keys": "ak",
     "app/sessions": "apps",
     "app/users": "apu",
@@ -67,6 +68,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "certificate_id": ("tls_certificates",),
     "destination_ids": ("event_destinations",),
     "vault_id": ("vaults",),
+    "endpoint_id": ("endpoints",),
     "backend_id": (
         "backends/failover",
         "backends/http_response",
@@ -125,6 +127,8 @@ OPERATIONS: tuple[Operation, ...] = tuple(
     )
     for method, path, op_id, action, body, response in _TABLE["operations"]
 )
+FILTERED: frozenset[str] = frozenset(_TABLE["filtered"])
+"""The list operations (by operationId) that filter; ngrok ignores ``filter`` on the others."""
 # Every path of the API starts with a literal segment: index by it and the segment count.
 _INDEX: dict[tuple[str, int], list[Operation]] = {}
 for _op in sorted(OPERATIONS, key=lambda o: -o.literals):

@@ -1,6 +1,8 @@
 """A resource kind derived from the spec: what every service without hand-written rules gets.
 
-Create keeps the response fields the (already checked, ``_schema.check``) body sets; update
+Create keeps the response fields the (already checked, ``_schema.check``) body sets (a
+``token`` the record has and the request cannot set is made up and shown only in the create
+response, as for an AI Gateway API key); update
 applies the present, non-null fields of the update schema; rendering prints ``id``, ``uri``,
 ``created_at`` (when the schema has it) and the stored fields in the schema's order, empty
 ``description`` / ``metadata`` as ``""``.
@@ -45,8 +47,9 @@ class SpecKind:
             out["uri"] = f"{base_url}/{record.kind}/{record.id}"
         if "created_at" in props:
             out["created_at"] = record.created_at
+        extra = once or {}
         for name in props:
-            value = schema.shown(name, record.fields.get(name))
+            value = extra[name] if name in extra else schema.shown(name, record.fields.get(name))
             if value is None or name in out:
                 continue
             out[name] = schema.render(value, base_url)
@@ -56,7 +59,13 @@ class SpecKind:
         return out
 
     def create_fields(self, ctx: CreateContext, body: dict[str, Any], resolve: Resolve) -> Created:
-        return Created(fields=schema.project(body, self.create_schema, self.record, resolve))
+        fields = schema.project(body, self.create_schema, self.record, resolve)
+        once = {}
+        if "token" in api.SCHEMAS.get(self.record, {}) and "token" not in api.SCHEMAS.get(
+            self.create_schema, {}
+        ):
+            once["token"] = f"{self.prefix}_{ctx.token(40)}"
+        return Created(fields=fields, once=once)
 
     def update(self, record: Record, body: dict[str, Any], resolve: Resolve) -> None:
         record.fields.update(schema.project(body, self.update_schema, self.record, resolve))

@@ -13,6 +13,9 @@ from ngrok_async import Credential, SSHCertificateAuthority, SSHCredential, SSHU
 from ngrok_async.testing import FakeNgrok
 
 from ..conftest import fixture
+from ..deprecations import ALLOW
+
+pytestmark = ALLOW  # the fake serves the deprecated services too, exercised on purpose
 
 HEADERS = {"Authorization": "Bearer k", "Ngrok-Version": "2"}
 RECORDS = {

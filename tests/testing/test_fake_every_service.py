@@ -21,7 +21,10 @@ from ngrok_async import AsyncClient, NotFoundError
 from ngrok_async.testing import FakeNgrok
 from ngrok_async.testing._api import PREFIXES, REFERENCES
 
+from ..deprecations import ALLOW
 from ..test_spec_coverage import OPERATIONS, POSITIONAL_BODY, body_fields, resolve, value_for
+
+pytestmark = ALLOW  # the fake serves the deprecated services too, exercised on purpose
 
 SERVICES: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
 for _op in OPERATIONS:
@@ -159,8 +162,9 @@ async def round_trip(walk: Walk, tag: str) -> list[str]:
         if "limit" in {q["name"] for q in ops["list"]["query"]}:
             pages = [page async for page in service.pages(*values, limit=1)]
             assert [[getattr(i, key) for i in page.items] for page in pages] == [[second], [first]]
-            selected = service.list(*values, filter=f'obj.id == "{first}"')
-            assert [item.id async for item in selected] == [first]
+            if "filter" in {q["name"] for q in ops["list"]["query"]}:
+                selected = service.list(*values, filter=f'obj.id == "{first}"')
+                assert [item.id async for item in selected] == [first]
         done.append("list")
     if "update" in ops and ops["update"]["method"] == "PATCH":
         fields = [f for f in ("description", "name") if f in ops_fields(ops["update"])]

@@ -21,23 +21,37 @@ async def test_filter_selects_by_description_and_by_creation_time(
 ) -> None:
     clock = iter([1_700_000_000, 1_700_000_100, 1_700_000_200])
     fake._wall_clock = lambda: next(clock, 1_700_000_300)  # type: ignore[method-assign]
-    ids = [(await make(fake_http, "/edges/tcp", description=d))["id"] for d in ("a", "b", "a")]
+    ids = [
+        (await make(fake_http, "/event_destinations", description=d))["id"] for d in ("a", "b", "a")
+    ]
 
     async def listed(expression: str) -> list[object]:
-        response = await fake_http.get("/edges/tcp", params={"filter": expression})
+        response = await fake_http.get("/event_destinations", params={"filter": expression})
         assert response.status_code == 200, response.text
-        return [edge["id"] for edge in response.json()["tcp_edges"]]
+        return [item["id"] for item in response.json()["event_destinations"]]
 
     assert await listed('obj.description == "a"') == [ids[2], ids[0]]
     assert await listed('obj.created_at > timestamp("2023-11-14T22:14:00Z")') == [ids[2], ids[1]]
     assert await listed('obj.description != "a" || obj.id == "' + ids[0] + '"') == [ids[1], ids[0]]
     assert await listed('obj.description in ["b"] && size(obj.description) == 1') == [ids[1]]
-    assert await listed("!(obj.description == 'a') && obj.id.startsWith('edgtcp_')") == [ids[1]]
+    assert await listed("!(obj.description == 'a') && obj.id.startsWith('ed_')") == [ids[1]]
     assert await listed("obj.no_such_field == null") == []  # an error in CEL: none selected
     assert await listed("!(obj.no_such_field == null)") == []
     assert await listed("obj.no_such_field == null || obj.description == 'b'") == [ids[1]]
-    assert await listed("obj.backend == null") == ids[::-1]  # declared, unset: null
+    assert await listed("obj.target == null") == ids[::-1]  # declared, unset: null
     assert await listed("obj.created_at > timestamp(time.now).subtract('150s')") == [ids[2]]
+
+
+async def test_a_filter_where_ngrok_does_not_filter_is_ignored(
+    fake_http: httpx.AsyncClient,
+) -> None:
+    """As ngrok does on the lists whose spec has no ``filter``: everything comes back."""
+    ids = [(await make(fake_http, "/edges/tcp", description=d))["id"] for d in ("a", "b")]
+    response = await fake_http.get("/edges/tcp", params={"filter": 'obj.description == "a"'})
+    assert response.status_code == 200, response.text
+    assert [edge["id"] for edge in response.json()["tcp_edges"]] == ids[::-1]
+    broken = await fake_http.get("/edges/tcp", params={"filter": "frobnicate(obj)"})
+    assert broken.status_code == 200
 
 
 async def test_filtered_pages_keep_the_filter_in_next_page_uri(
@@ -63,8 +77,8 @@ async def test_filtered_pages_keep_the_filter_in_next_page_uri(
 async def test_a_filter_outside_the_subset_is_a_400(
     fake_http: httpx.AsyncClient, expression: str
 ) -> None:
-    await make(fake_http, "/edges/tcp", description="a")
-    response = await fake_http.get("/edges/tcp", params={"filter": expression})
+    await make(fake_http, "/ip_policies", description="a")
+    response = await fake_http.get("/ip_policies", params={"filter": expression})
     assert response.status_code == 400
     assert error_of(response)["error_code"] == "ERR_NGROK_400"
 

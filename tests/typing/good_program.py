@@ -1,7 +1,10 @@
 """The correct program: nested TypedDicts, a record passed back, a nested timedelta.
 
 Type-checked by tests/test_typing.py with mypy --strict and pyright, and run there on respx.
+It uses edge routes, which ngrok deprecated, for their nested types: pyright's deprecation
+report is off here (tests/typing/deprecated_program.py checks it).
 """
+# pyright: reportDeprecated=false
 
 from __future__ import annotations
 

@@ -1,13 +1,14 @@
 """Emit ``ngrok_async/testing/_api_table.json``: the spec as data for ``FakeNgrok``.
 
-The fake serves every operation of the spec (plus ``overrides.EXTRA_PATHS``) from this table: each
+The fake serves every operation of the spec (plus ``spec/extra.yaml``) from this table: each
 operation's method, path, action and schemas, and every schema reachable from them as ``{field:
 type}`` (``string``, ``time`` (a string holding an RFC 3339 time), ``boolean``, ``integer``,
 ``number``, ``object``, a schema name, or one of those in ``[...]`` for an array) with its
 ``required`` fields. The action says what the fake does: ``create``, ``list``, ``get``, ``update``,
 ``delete`` on a collection and its items; ``module_replace``/``module_get``/``module_delete`` on a
 module of an item (an edge's or route's sub-object); ``action`` (a POST on an item answering 204);
-``clear`` (a DELETE on a field of an item).
+``clear`` (a DELETE on a field of an item). ``filtered`` names the list operations that take
+``filter``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import json
 import re
 from typing import Any
 
-from .overrides import EXTRA_PATHS
 from .paths import ROOT
 
 FAKE_TABLE = ROOT / "ngrok_async" / "testing" / "_api_table.json"
@@ -61,9 +61,9 @@ def _action(method: str, path: str, paths: dict[str, Any], status: str, response
 
 def build_table(spec: dict[str, Any]) -> dict[str, Any]:
     schemas = spec["components"]["schemas"]
-    paths: dict[str, Any] = dict(spec["paths"])
-    paths.update({p: item for p, item in EXTRA_PATHS.items() if p not in paths})
+    paths: dict[str, Any] = spec["paths"]
     operations = []
+    filtered = []  # list operations that take ``filter`` (ngrok ignores it on the others)
     roots: set[str] = set()
     for path, item in paths.items():
         for method, op in item.items():
@@ -86,6 +86,8 @@ def build_table(spec: dict[str, Any]) -> dict[str, Any]:
                 if props == ["module"]:  # a module replace sends the module itself
                     body = _ref(schemas[body]["properties"]["module"])
             action = _action(method.upper(), path, paths, str(status), response or "")
+            if any(p.get("name") == "filter" for p in op.get("parameters", [])):
+                filtered.append(op["operationId"])
             operations.append(
                 [method.upper(), path, op["operationId"], action, body or "", response or ""]
             )
@@ -100,7 +102,11 @@ def build_table(spec: dict[str, Any]) -> dict[str, Any]:
         fields = {field: _type(schema) for field, schema in props.items()}
         table[name] = {"fields": fields, "required": list(schemas[name].get("required", []))}
         todo.extend(t.strip("[]") for t in fields.values() if t.strip("[]") in schemas)
-    return {"operations": operations, "schemas": dict(sorted(table.items()))}
+    return {
+        "operations": operations,
+        "filtered": sorted(filtered),
+        "schemas": dict(sorted(table.items())),
+    }
 
 
 def render_table(spec: dict[str, Any]) -> str:

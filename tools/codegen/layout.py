@@ -7,6 +7,7 @@ from __future__ import annotations
 # client, and the ``backends``, ``edges`` and ``edge_modules`` namespaces.
 SERVICES: dict[str, tuple[str, str]] = {
     "AbuseReports": ("abuse_reports", "accounts"),
+    "AIGatewayAPIKeys": ("ai_gateway_api_keys", "ai_gateway"),
     "APIKeys": ("api_keys", "accounts"),
     "ApplicationSessions": ("application_sessions", "applications"),
     "ApplicationUsers": ("application_users", "applications"),
@@ -33,11 +34,11 @@ SERVICES: dict[str, tuple[str, str]] = {
     "HTTPResponseBackends": ("backends.http_response", "backends"),
     "StaticBackends": ("backends.static_address", "backends_pools"),
     "TunnelGroupBackends": ("backends.tunnel_group", "backends_pools"),
-    "WeightedBackends": ("backends.weighted", "backends_pools"),
+    "WeightedBackends": ("backends.weighted", "backends_weighted"),
     "EdgesHTTPS": ("edges.https", "edges_https"),
     "EdgesHTTPSRoutes": ("edges.https_routes", "edges_https_routes"),
-    "EdgesTCP": ("edges.tcp", "edges_tcp_tls"),
-    "EdgesTLS": ("edges.tls", "edges_tcp_tls"),
+    "EdgesTCP": ("edges.tcp", "edges_tcp"),
+    "EdgesTLS": ("edges.tls", "edges_tls"),
     "HTTPSEdgeMutualTLSModule": ("edge_modules.https_edge_mutual_tls", "edge_modules_https"),
     "HTTPSEdgeTLSTerminationModule": (
         "edge_modules.https_edge_tls_termination",
@@ -62,14 +63,14 @@ SERVICES: dict[str, tuple[str, str]] = {
     ),
     "EdgeRouteCircuitBreakerModule": (
         "edge_modules.https_edge_route_circuit_breaker",
-        "edge_route_modules_headers",
+        "edge_route_modules_policy",
     ),
     "EdgeRouteWebhookVerificationModule": (
         "edge_modules.https_edge_route_webhook_verification",
         "edge_route_modules_auth",
     ),
     "EdgeRouteOAuthModule": ("edge_modules.https_edge_route_oauth", "edge_route_modules_auth"),
-    "EdgeRouteSAMLModule": ("edge_modules.https_edge_route_saml", "edge_route_modules_auth"),
+    "EdgeRouteSAMLModule": ("edge_modules.https_edge_route_saml", "edge_route_modules_saml"),
     "EdgeRouteOIDCModule": ("edge_modules.https_edge_route_oidc", "edge_route_modules_oidc"),
     "EdgeRouteWebsocketTCPConverterModule": (
         "edge_modules.https_edge_route_websocket_tcp_converter",
@@ -77,11 +78,11 @@ SERVICES: dict[str, tuple[str, str]] = {
     ),
     "EdgeRouteUserAgentFilterModule": (
         "edge_modules.https_edge_route_user_agent_filter",
-        "edge_route_modules_policy",
+        "edge_route_modules_filter",
     ),
     "EdgeRouteTrafficPolicyModule": (
         "edge_modules.https_edge_route_traffic_policy",
-        "edge_route_modules_policy",
+        "edge_route_modules_filter",
     ),
     "TCPEdgeBackendModule": ("edge_modules.tcp_edge_backend", "edge_modules_tcp"),
     "TCPEdgeIPRestrictionModule": ("edge_modules.tcp_edge_ip_restriction", "edge_modules_tcp"),

@@ -31,7 +31,7 @@ class Operation:
     body_schema: str | None
     response: str | None
     list_key: str | None = None
-    extra: bool = False  # from EXTRA_PATHS, not the spec copy
+    extra: bool = False  # from spec/extra.yaml, not ngrok's spec
 
     @property
     def query_extra(self) -> list[Param]:

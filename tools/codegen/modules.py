@@ -22,13 +22,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
+from typing_extensions import deprecated
 
 from ... import _validate as check
 from . import _nested as nested
 from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, ResourceService, Service, build_body
+from .._base import Checks, FilteredResourceService, ResourceService, Service, build_body
 """
 
 

@@ -1,8 +1,9 @@
-"""What the API does where the spec is silent: field types, input checks, missing operations."""
+"""What the API does where the spec is silent: field types, input checks, Python names.
+
+Operations and fields the spec lacks are not here but in ``spec/extra.yaml``, in the spec's shape.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 # Rules applied to every schema (see typemap.record_field/param_type): a nested object (``$ref``)
 # becomes a nested frozen record, ``None`` when absent or null; arrays become tuples, maps dicts,
@@ -69,9 +70,11 @@ REQUIRED_NESTED = frozenset(
 NOT_RESOURCE_IDS = frozenset(
     {"client_id", "aws_access_key_id", "tenant_id", "data_collection_rule_id"}
 )
-# Array query parameters: the wire key (repeated, ``id=a&id=b``, OpenAPI's default ``form``
-# style and what ngrok's official client sends) by parameter name.
-QUERY_WIRE_KEYS = {"ids": "id", "urls": "url"}
+# Array query parameters (``GET /endpoints?id=a&id=b``, OpenAPI's default ``form`` style and
+# what ngrok's official clients send): the Python name of each wire key, plural as it takes a
+# sequence, and back.
+QUERY_PYTHON_NAMES = {"id": "ids", "url": "urls"}
+QUERY_WIRE_KEYS = {python: wire for wire, python in QUERY_PYTHON_NAMES.items()}
 # Input checks by field name, beyond what the JSON type gives.
 NAMED_CHECKS = {
     "description": "check.description",
@@ -95,71 +98,35 @@ SDK_PARAMS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
         )
     },
 }
-# Every paged list accepts ``filter``, a CEL expression evaluated server-side
-# (https://ngrok.com/docs/api/api-filtering); the spec copy does not declare it yet.
-FILTER_PARAM = {
-    "type": "string",
-    "description": "a CEL expression selecting the resources to return (see ngrok's API "
-    "filtering docs), passed through",
+# What ngrok deprecated (2025-12-31; its docs and API reference, not the spec, say so): spec tag
+# -> what replaces it. Each method of these services is marked ``@deprecated`` (PEP 702) and
+# warns when called; the CLI and the reference say so. Nothing is removed.
+_EDGES = "Cloud Endpoints with Traffic Policy (client.endpoints)"
+DEPRECATED: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "EdgesHTTPS",
+            "EdgesHTTPSRoutes",
+            "EdgesTCP",
+            "EdgesTLS",
+            "FailoverBackends",
+            "HTTPResponseBackends",
+            "StaticBackends",
+            "TunnelGroupBackends",
+            "WeightedBackends",
+        ),
+        _EDGES,
+    ),
+    "BotUsers": "Service Users (client.service_users)",
+    "Tunnels": "Endpoints (client.endpoints), which list every online agent endpoint",
 }
-# Fields the API and ngrok's official client (ngrok-api 0.19) have that this spec copy lacks.
-EXTRA_PROPERTIES: dict[str, dict[str, dict[str, Any]]] = {
-    **{
-        name: {
-            "resolves_to": {
-                "description": "DNS resolver targets configured for the reserved domain, or "
-                'empty for "global" resolution.',
-                "type": "array",
-                "items": {"$ref": "#/components/schemas/ReservedDomainResolvesToEntry"},
-            }
-        }
-        for name in ("ReservedDomain", "ReservedDomainCreate", "ReservedDomainUpdate")
-    },
-    **{
-        name: {"vault_name": {"description": "name of the referenced vault", "type": "string"}}
-        for name in ("Secret", "SecretCreate")
-    },
-}
-EXTRA_SCHEMAS: dict[str, dict[str, Any]] = {
-    "ReservedDomainResolvesToEntry": {
-        "type": "object",
-        "properties": {
-            "value": {
-                "description": 'accepts an ngrok point-of-presence shortcode, or "global"',
-                "type": "string",
-            }
-        },
-    }
-}
-# Services the spec copy lacks that are another service's exact shape under a new name:
-# new tag -> (tag to copy, (old word, new word) pairs applied to paths, names and text).
-CLONED_SERVICES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "ServiceUsers": ("BotUsers", (("bot_users", "service_users"), ("BotUser", "ServiceUser"),
-                                  ("Bot User", "Service User"), ("bot", "service"))),
-}  # fmt: skip
-# Operations the API and ngrok's official client (ngrok-api 0.19.0) have that this spec copy
-# lacks, in the spec's own shape. They are generated like the rest; the coverage table marks
-# them and tests/test_spec_coverage.py checks them on the wire separately.
-EXTRA_PATHS: dict[str, dict[str, Any]] = {
-    "/vaults/{id}/secrets": {
-        "get": {
-            "summary": "Get Secrets by Vault ID",
-            "description": "List the secrets stored in one vault.",
-            "tags": ["Vaults"],
-            "operationId": "VaultsGetSecretsByVault",
-            "parameters": [
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-                {"name": "before_id", "in": "query", "schema": {"type": "string"}},
-                {"name": "limit", "in": "query", "schema": {"type": "string"}},
-            ],
-            "responses": {
-                200: {
-                    "description": "",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/SecretList"}}
-                    },
-                }
-            },
-        }
-    }
-}
+DEPRECATED_MODULE_PREFIXES = ("HTTPSEdge", "EdgeRoute", "TCPEdge", "TLSEdge")
+"""Every edge and route module (``EdgeRouteOAuthModule`` …) is deprecated with the edges."""
+DEPRECATED_SINCE = "2025-12-31"
+
+
+def replacement(tag: str) -> str | None:
+    """What replaces the deprecated service ``tag``, or ``None`` when it is not deprecated."""
+    if tag.startswith(DEPRECATED_MODULE_PREFIXES) and tag.endswith("Module"):
+        return _EDGES
+    return DEPRECATED.get(tag)

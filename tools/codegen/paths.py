@@ -6,5 +6,6 @@ import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 SPEC = ROOT / "spec" / "ngrok.yaml"
+EXTRA_SPEC = ROOT / "spec" / "extra.yaml"  # what the API has and the spec lacks
 OUT = ROOT / "ngrok_async" / "resources" / "_generated"
 README = ROOT / "README.md"

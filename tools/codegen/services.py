@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Set
 
 from .model import PAGING, Operation, Param, Service
 from .naming import title
-from .overrides import PRECHECKS, QUERY_WIRE_KEYS, SDK_PARAMS
+from .overrides import DEPRECATED_SINCE, PRECHECKS, QUERY_WIRE_KEYS, SDK_PARAMS, replacement
 from .text import doc, indented, sentence
 from .typemap import param_type
 
@@ -25,13 +26,13 @@ def render_service(svc: Service, records: Set[str]) -> str:
     """The service class; ``records`` are the schemas that have a record class."""
     record = svc.record
     assert record
-    base = f"ResourceService[{record}]" if svc.flat_path else f"Service[{record}]"
+    base = f"{_flat_base(svc)}[{record}]" if svc.flat_path else f"Service[{record}]"
     names = ", ".join(op.name for op in svc.ops)
-    out = [
-        f"class {svc.cls}({base}):",
-        "    " + doc(f"{title(svc.tag)}: ``client.{svc.attr}`` ({names}).", 4),
-        "",
-    ]
+    summary = f"{title(svc.tag)}: ``client.{svc.attr}`` ({names})."
+    instead = replacement(svc.tag)
+    if instead:
+        summary += f" Deprecated by ngrok since {DEPRECATED_SINCE}: use {instead}."
+    out = [f"class {svc.cls}({base}):", "    " + doc(summary, 4), ""]
     if svc.flat_path:
         list_op = next(op for op in svc.ops if op.name == "list")
         out += [
@@ -52,14 +53,42 @@ def render_service(svc: Service, records: Set[str]) -> str:
             out.append(f"    {op.name}_checks: ClassVar[Checks] = {{{checks}}}")
     out += ["", "    __slots__ = ()", ""]
     for op in svc.ops:
-        out.append(indented(render_method(svc, op, records)))
+        out.append(indented(_mark_deprecated(svc, render_method(svc, op, records))))
     return "\n".join(out) + "\n"
+
+
+def _mark_deprecated(svc: Service, text: str) -> str:
+    """``@deprecated(...)`` (PEP 702) on each method of a deprecated service: type checkers flag
+    every use, and each call warns (``DeprecationWarning``) naming what replaces it."""
+    instead = replacement(svc.tag)
+    if not instead:
+        return text
+
+    def decorate(match: re.Match[str]) -> str:
+        message = (
+            f"client.{svc.attr}.{match.group(1)}() is deprecated (ngrok, {DEPRECATED_SINCE}): "
+            f"use {instead} instead"
+        )
+        parts = textwrap.wrap(message, 80, drop_whitespace=False)
+        literal = "\n".join(f'    "{part}"' for part in parts)
+        return f"@deprecated(\n{literal}\n)\nasync def {match.group(1)}("
+
+    return re.sub(r"^async def (\w+)\(", decorate, text, flags=re.MULTILINE)
+
+
+def _flat_base(svc: Service) -> str:
+    """``FilteredResourceService`` where the spec gives the list operation ``filter``."""
+    list_op = next(op for op in svc.ops if op.name == "list")
+    filtered = "filter" in [q.name for q in list_op.query]
+    return "FilteredResourceService" if filtered else "ResourceService"
 
 
 def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
     flat = svc.flat_path is not None
-    inherited = flat and (
-        op.name in ("get", "delete") or (op.name == "list" and not op.query_extra)
+    inherited = (
+        flat
+        and not replacement(svc.tag)  # a deprecated service marks every method, inherited or not
+        and (op.name in ("get", "delete") or (op.name == "list" and not op.query_extra))
     )
     if inherited:  # ResourceService's own get/delete (and list/pages without extra query)
         return ""
@@ -162,7 +191,9 @@ def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
         f"async def {name}({', '.join(sig)}) -> AsyncIterator[{record}]:\n"
         + indented(
             doc
-            + f"async for page in self.{pages_name}({fwd}):\n"
+            + EXTRAS
+            + "\n"
+            + f"async for page in {pages_call}:\n"
             + "    for item in page.items:\n        yield item\n"
         )
         + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import pathlib
 import re
 from typing import Any
@@ -10,61 +9,28 @@ from typing import Any
 import yaml
 
 from .layout import HAND_WRITTEN, SERVICES
-from .model import PAGING, Operation, Param, Service, op_order
+from .model import Operation, Param, Service, op_order
 from .naming import method_name
-from .overrides import (
-    CLONED_SERVICES,
-    EXTRA_PATHS,
-    EXTRA_PROPERTIES,
-    EXTRA_SCHEMAS,
-    FILTER_PARAM,
-)
-from .paths import SPEC
+from .overrides import QUERY_PYTHON_NAMES
+from .paths import EXTRA_SPEC, SPEC
 from .text import squash
 
 EXTRA_MARK = "x-not-in-spec-copy"
 
 
-def load_spec(path: pathlib.Path = SPEC) -> dict[str, Any]:
-    """The spec with the overrides' missing fields, schemas and services added."""
+def load_spec(path: pathlib.Path = SPEC, extra: pathlib.Path = EXTRA_SPEC) -> dict[str, Any]:
+    """ngrok's spec with ``spec/extra.yaml`` (operations the API has and the spec lacks) added;
+    what the spec already has wins, and every operation from the extra is marked."""
     spec: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    more: dict[str, Any] = yaml.safe_load(extra.read_text(encoding="utf-8"))
     schemas = spec["components"]["schemas"]
-    for name, schema in EXTRA_SCHEMAS.items():
-        schemas.setdefault(name, copy.deepcopy(schema))
-    for name, props in EXTRA_PROPERTIES.items():
-        for prop, schema in props.items():
-            schemas[name]["properties"].setdefault(prop, copy.deepcopy(schema))
-    for source, words in CLONED_SERVICES.values():
-        _clone(spec, source, words)
+    for name, schema in more.get("components", {}).get("schemas", {}).items():
+        schemas.setdefault(name, schema)
+    for route, item in more.get("paths", {}).items():
+        target = spec["paths"].setdefault(route, {})
+        for method, op in item.items():
+            target.setdefault(method, {**op, EXTRA_MARK: True})
     return spec
-
-
-def _clone(spec: dict[str, Any], source: str, words: tuple[tuple[str, str], ...]) -> None:
-    """Add a copy of service ``source`` (its paths and schemas) with ``words`` replaced."""
-
-    def rename(value: Any) -> Any:
-        if isinstance(value, str):
-            for old, new in words:
-                value = value.replace(old, new)
-            return value
-        if isinstance(value, dict):
-            return {rename(k): rename(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [rename(v) for v in value]
-        return value
-
-    schemas = spec["components"]["schemas"]
-    refs: set[str] = set()
-    for path, item in list(spec["paths"].items()):
-        ops = {
-            m: op for m, op in item.items() if isinstance(op, dict) and op.get("tags") == [source]
-        }
-        if ops:
-            copies = {m: {**rename(op), EXTRA_MARK: True} for m, op in ops.items()}
-            spec["paths"].setdefault(rename(path), {}).update(copies)
-            refs |= set(re.findall(r"schemas/(\w+)", str(ops)))
-    for name in sorted(refs):
-        schemas.setdefault(rename(name), rename(schemas[name]))
 
 
 def ref_name(schema: dict[str, Any]) -> str | None:
@@ -75,9 +41,7 @@ def ref_name(schema: dict[str, Any]) -> str | None:
 def operations(spec: dict[str, Any]) -> list[Operation]:
     schemas = spec["components"]["schemas"]
     ops: list[Operation] = []
-    paths = [(path, item, False) for path, item in spec["paths"].items()]
-    paths += [(path, item, True) for path, item in EXTRA_PATHS.items() if path not in spec["paths"]]
-    for path, item, extra in paths:
+    for path, item in spec["paths"].items():
         for method, op in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
@@ -85,7 +49,11 @@ def operations(spec: dict[str, Any]) -> list[Operation]:
             params = [p for p in op.get("parameters", []) if "name" in p]
             path_params = re.findall(r"{(\w+)}", path)
             query = [
-                Param(p["name"], p.get("schema", {}), squash(p.get("description")))
+                Param(
+                    QUERY_PYTHON_NAMES.get(p["name"], p["name"]),
+                    p.get("schema", {}),
+                    squash(p.get("description")),
+                )
                 for p in params
                 if p["in"] == "query"
             ]
@@ -120,9 +88,6 @@ def operations(spec: dict[str, Any]) -> list[Operation]:
                 props = schemas[response]["properties"]
                 (list_key,) = [n for n, s in props.items() if s.get("type") == "array"]
                 response = ref_name(props[list_key]["items"])
-                names = {q.name for q in query}
-                if names & set(PAGING) and "filter" not in names:
-                    query.append(Param("filter", FILTER_PARAM, FILTER_PARAM["description"]))
             ops.append(
                 Operation(
                     op_id=op["operationId"],
@@ -138,7 +103,7 @@ def operations(spec: dict[str, Any]) -> list[Operation]:
                     body_schema=body_ref,
                     response=response,
                     list_key=list_key,
-                    extra=extra or bool(op.get(EXTRA_MARK)),
+                    extra=bool(op.get(EXTRA_MARK)),
                 )
             )
     return ops
@@ -155,7 +120,8 @@ def services(spec: dict[str, Any]) -> list[Service]:
         svc = out.setdefault(op.tag, Service(op.tag, attr, module, op.tag + "Service"))
         svc.ops.append(op)
     for svc in out.values():
-        own = [op for op in svc.ops if not op.extra] or svc.ops
+        # The service's record: what its own operations return (``Vaults`` also lists secrets).
+        own = [op for op in svc.ops if op.name in ("get", "list", "create")] or svc.ops
         records = {op.response for op in own if op.response}
         if len(records) != 1:
             raise SystemExit(f"{svc.tag}: expected one record type, got {records}")

@@ -104,6 +104,7 @@ if TYPE_CHECKING:
         ReservedAddr,
         ReservedAddrsService,
     )
+    from .ai_gateway import AIGatewayAPIKey, AIGatewayAPIKeysService
     from .applications import (
         ApplicationSession,
         ApplicationSessionsService,
@@ -126,9 +127,8 @@ if TYPE_CHECKING:
         StaticBackendTLS,
         TunnelGroupBackend,
         TunnelGroupBackendsService,
-        WeightedBackend,
-        WeightedBackendsService,
     )
+    from .backends_weighted import WeightedBackend, WeightedBackendsService
     from .certificates import (
         CertificateAuthoritiesService,
         CertificateAuthority,
@@ -165,23 +165,26 @@ if TYPE_CHECKING:
     )
     from .edge_route_modules_auth import (
         EdgeRouteOAuthModuleService,
-        EdgeRouteSAMLModuleService,
         EdgeRouteWebhookVerificationModuleService,
     )
+    from .edge_route_modules_filter import (
+        EdgeRouteTrafficPolicyModuleService,
+        EdgeRouteUserAgentFilterModuleService,
+    )
     from .edge_route_modules_headers import (
-        EdgeRouteCircuitBreakerModuleService,
         EdgeRouteRequestHeadersModuleService,
         EdgeRouteResponseHeadersModuleService,
     )
     from .edge_route_modules_oidc import EdgeRouteOIDCModuleService
     from .edge_route_modules_policy import (
-        EdgeRouteTrafficPolicyModuleService,
-        EdgeRouteUserAgentFilterModuleService,
+        EdgeRouteCircuitBreakerModuleService,
         EdgeRouteWebsocketTCPConverterModuleService,
     )
+    from .edge_route_modules_saml import EdgeRouteSAMLModuleService
     from .edges_https import EdgesHTTPSService, HTTPSEdge
     from .edges_https_routes import EdgesHTTPSRoutesService
-    from .edges_tcp_tls import EdgesTCPService, EdgesTLSService, TCPEdge, TLSEdge
+    from .edges_tcp import EdgesTCPService, TCPEdge
+    from .edges_tls import EdgesTLSService, TLSEdge
     from .endpoints import Endpoint, EndpointsService
     from .event_sources import EventSourcesService
     from .event_subscriptions import EventSubscription, EventSubscriptionsService
@@ -246,6 +249,7 @@ _HOMES: dict[str, str] = {
         "AgentIngress AgentIngressCertJob AgentIngressCertPolicy AgentIngressCertStatus "
         "AgentIngressesService ReservedAddr ReservedAddrsService"
     ),
+    "ai_gateway": ("AIGatewayAPIKey AIGatewayAPIKeysService"),
     "applications": (
         "ApplicationSession ApplicationSessionsService ApplicationUser "
         "ApplicationUsersService BrowserSession IdentityProvider Location UserAgent"
@@ -255,8 +259,9 @@ _HOMES: dict[str, str] = {
     ),
     "backends_pools": (
         "StaticBackend StaticBackendTLS StaticBackendsService TunnelGroupBackend "
-        "TunnelGroupBackendsService WeightedBackend WeightedBackendsService"
+        "TunnelGroupBackendsService"
     ),
+    "backends_weighted": ("WeightedBackend WeightedBackendsService"),
     "certificates": (
         "CertificateAuthoritiesService CertificateAuthority TLSCertificate TLSCertificateSANs "
         "TLSCertificatesService"
@@ -280,21 +285,23 @@ _HOMES: dict[str, str] = {
         "EdgeRouteIPRestrictionModuleService"
     ),
     "edge_route_modules_auth": (
-        "EdgeRouteOAuthModuleService EdgeRouteSAMLModuleService "
-        "EdgeRouteWebhookVerificationModuleService"
+        "EdgeRouteOAuthModuleService EdgeRouteWebhookVerificationModuleService"
+    ),
+    "edge_route_modules_filter": (
+        "EdgeRouteTrafficPolicyModuleService EdgeRouteUserAgentFilterModuleService"
     ),
     "edge_route_modules_headers": (
-        "EdgeRouteCircuitBreakerModuleService EdgeRouteRequestHeadersModuleService "
-        "EdgeRouteResponseHeadersModuleService"
+        "EdgeRouteRequestHeadersModuleService EdgeRouteResponseHeadersModuleService"
     ),
     "edge_route_modules_oidc": ("EdgeRouteOIDCModuleService"),
     "edge_route_modules_policy": (
-        "EdgeRouteTrafficPolicyModuleService EdgeRouteUserAgentFilterModuleService "
-        "EdgeRouteWebsocketTCPConverterModuleService"
+        "EdgeRouteCircuitBreakerModuleService EdgeRouteWebsocketTCPConverterModuleService"
     ),
+    "edge_route_modules_saml": ("EdgeRouteSAMLModuleService"),
     "edges_https": ("EdgesHTTPSService HTTPSEdge"),
     "edges_https_routes": ("EdgesHTTPSRoutesService"),
-    "edges_tcp_tls": ("EdgesTCPService EdgesTLSService TCPEdge TLSEdge"),
+    "edges_tcp": ("EdgesTCPService TCPEdge"),
+    "edges_tls": ("EdgesTLSService TLSEdge"),
     "endpoints": ("Endpoint EndpointsService"),
     "event_sources": ("EventSourcesService"),
     "event_subscriptions": ("EventSubscription EventSubscriptionsService"),
@@ -310,6 +317,8 @@ _HOMES: dict[str, str] = {
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names.split()}
 __all__ = [
+    "AIGatewayAPIKey",
+    "AIGatewayAPIKeysService",
     "APIKey",
     "APIKeysService",
     "AWSAuth",

@@ -10,11 +10,8 @@ from ..._http import HTTPCore
 
 if TYPE_CHECKING:
     from .backends import FailoverBackendsService, HTTPResponseBackendsService
-    from .backends_pools import (
-        StaticBackendsService,
-        TunnelGroupBackendsService,
-        WeightedBackendsService,
-    )
+    from .backends_pools import StaticBackendsService, TunnelGroupBackendsService
+    from .backends_weighted import WeightedBackendsService
     from .edge_modules_https import (
         HTTPSEdgeMutualTLSModuleService,
         HTTPSEdgeTLSTerminationModuleService,
@@ -35,23 +32,26 @@ if TYPE_CHECKING:
     )
     from .edge_route_modules_auth import (
         EdgeRouteOAuthModuleService,
-        EdgeRouteSAMLModuleService,
         EdgeRouteWebhookVerificationModuleService,
     )
+    from .edge_route_modules_filter import (
+        EdgeRouteTrafficPolicyModuleService,
+        EdgeRouteUserAgentFilterModuleService,
+    )
     from .edge_route_modules_headers import (
-        EdgeRouteCircuitBreakerModuleService,
         EdgeRouteRequestHeadersModuleService,
         EdgeRouteResponseHeadersModuleService,
     )
     from .edge_route_modules_oidc import EdgeRouteOIDCModuleService
     from .edge_route_modules_policy import (
-        EdgeRouteTrafficPolicyModuleService,
-        EdgeRouteUserAgentFilterModuleService,
+        EdgeRouteCircuitBreakerModuleService,
         EdgeRouteWebsocketTCPConverterModuleService,
     )
+    from .edge_route_modules_saml import EdgeRouteSAMLModuleService
     from .edges_https import EdgesHTTPSService
     from .edges_https_routes import EdgesHTTPSRoutesService
-    from .edges_tcp_tls import EdgesTCPService, EdgesTLSService
+    from .edges_tcp import EdgesTCPService
+    from .edges_tls import EdgesTLSService
 
 
 class BackendsNamespace:
@@ -96,7 +96,7 @@ class BackendsNamespace:
     @cached_property
     def weighted(self) -> WeightedBackendsService:
         """Weighted Backends."""
-        from .backends_pools import WeightedBackendsService
+        from .backends_weighted import WeightedBackendsService
 
         return WeightedBackendsService(self._http)
 
@@ -139,7 +139,7 @@ class EdgeModulesNamespace:
     @cached_property
     def https_edge_route_circuit_breaker(self) -> EdgeRouteCircuitBreakerModuleService:
         """Edge Route Circuit Breaker Module."""
-        from .edge_route_modules_headers import EdgeRouteCircuitBreakerModuleService
+        from .edge_route_modules_policy import EdgeRouteCircuitBreakerModuleService
 
         return EdgeRouteCircuitBreakerModuleService(self._http)
 
@@ -188,21 +188,21 @@ class EdgeModulesNamespace:
     @cached_property
     def https_edge_route_saml(self) -> EdgeRouteSAMLModuleService:
         """Edge Route SAML Module."""
-        from .edge_route_modules_auth import EdgeRouteSAMLModuleService
+        from .edge_route_modules_saml import EdgeRouteSAMLModuleService
 
         return EdgeRouteSAMLModuleService(self._http)
 
     @cached_property
     def https_edge_route_traffic_policy(self) -> EdgeRouteTrafficPolicyModuleService:
         """Edge Route Traffic Policy Module."""
-        from .edge_route_modules_policy import EdgeRouteTrafficPolicyModuleService
+        from .edge_route_modules_filter import EdgeRouteTrafficPolicyModuleService
 
         return EdgeRouteTrafficPolicyModuleService(self._http)
 
     @cached_property
     def https_edge_route_user_agent_filter(self) -> EdgeRouteUserAgentFilterModuleService:
         """Edge Route User Agent Filter Module."""
-        from .edge_route_modules_policy import EdgeRouteUserAgentFilterModuleService
+        from .edge_route_modules_filter import EdgeRouteUserAgentFilterModuleService
 
         return EdgeRouteUserAgentFilterModuleService(self._http)
 
@@ -314,13 +314,13 @@ class EdgesNamespace:
     @cached_property
     def tcp(self) -> EdgesTCPService:
         """Edges TCP."""
-        from .edges_tcp_tls import EdgesTCPService
+        from .edges_tcp import EdgesTCPService
 
         return EdgesTCPService(self._http)
 
     @cached_property
     def tls(self) -> EdgesTLSService:
         """Edges TLS."""
-        from .edges_tcp_tls import EdgesTLSService
+        from .edges_tls import EdgesTLSService
 
         return EdgesTLSService(self._http)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .accounts import AbuseReportsService, APIKeysService, BotUsersService
     from .accounts_users import ServiceUsersService
     from .addresses import AgentIngressesService, ReservedAddrsService
+    from .ai_gateway import AIGatewayAPIKeysService
     from .applications import ApplicationSessionsService, ApplicationUsersService
     from .certificates import CertificateAuthoritiesService, TLSCertificatesService
     from .certificates_ssh import SSHHostCertificatesService
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .tunnels import TunnelSessionsService, TunnelsService
     from .vaults import SecretsService, VaultsService
 TAGS: Final[dict[str, str]] = {
+    "AIGatewayAPIKeys": "ai_gateway_api_keys",
     "APIKeys": "api_keys",
     "AbuseReports": "abuse_reports",
     "AgentIngresses": "agent_ingresses",
@@ -107,6 +109,13 @@ class GeneratedServices:
         from .addresses import AgentIngressesService
 
         return AgentIngressesService(self._http)
+
+    @cached_property
+    def ai_gateway_api_keys(self) -> AIGatewayAPIKeysService:
+        """AI Gateway API Keys."""
+        from .ai_gateway import AIGatewayAPIKeysService
+
+        return AIGatewayAPIKeysService(self._http)
 
     @cached_property
     def api_keys(self) -> APIKeysService:

@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import ClassVar
 
 import attrs
+from typing_extensions import deprecated
 
 from ... import _validate as check
+from ..._paging import Page
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, ResourceService, Service, build_body
+from .._base import Checks, FilteredResourceService, ResourceService, Service, build_body
 
 __all__ = [
     "APIKey",
@@ -141,7 +143,7 @@ class AbuseReportsService(Service[AbuseReport]):
         return await self._call("GET", ops.expand("/abuse_reports/{id}", id=id), None, extras)
 
 
-class APIKeysService(ResourceService[APIKey]):
+class APIKeysService(FilteredResourceService[APIKey]):
     """API Keys: ``client.api_keys`` (create, get, list, update, delete)."""
 
     path = "/api_keys"
@@ -197,8 +199,10 @@ class APIKeysService(ResourceService[APIKey]):
         ``GET /api_keys``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,
@@ -232,7 +236,9 @@ class APIKeysService(ResourceService[APIKey]):
 
 
 class BotUsersService(ResourceService[BotUser]):
-    """Bot Users: ``client.bot_users`` (create, get, list, update, delete)."""
+    """Bot Users: ``client.bot_users`` (create, get, list, update, delete). Deprecated by ngrok
+    since 2025-12-31: use Service Users (client.service_users).
+    """
 
     path = "/bot_users"
     record = BotUser
@@ -242,6 +248,10 @@ class BotUsersService(ResourceService[BotUser]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.bot_users.create() is deprecated (ngrok, 2025-12-31): use Service Users "
+        "(client.service_users) instead"
+    )
     async def create(
         self,
         *,
@@ -261,32 +271,64 @@ class BotUsersService(ResourceService[BotUser]):
         extras = check.extras(extra_headers, extra_query)
         return await self._create({"name": name, "active": active}, extras)
 
+    @deprecated(
+        "client.bot_users.get() is deprecated (ngrok, 2025-12-31): use Service Users "
+        "(client.service_users) instead"
+    )
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> BotUser:
+        """Get the details of a Bot User by ID. ``GET /bot_users/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call("GET", ops.expand("/bot_users/{id}", id=id), None, extras)
+
+    @deprecated(
+        "client.bot_users.list() is deprecated (ngrok, 2025-12-31): use Service Users "
+        "(client.service_users) instead"
+    )
     async def list(
         self,
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[BotUser]:
-        """List all bot users in this account.
-
-        ``GET /bot_users``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for item in super().list(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+        """List all bot users in this account. ``GET /bot_users``"""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/bot_users", "bot_users", ops.page_params(limit, before_id), extras
         ):
-            yield item
+            for item in page.items:
+                yield item
 
+    @deprecated(
+        "client.bot_users.pages() is deprecated (ngrok, 2025-12-31): use Service Users "
+        "(client.service_users) instead"
+    )
+    async def pages(
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Page[BotUser]]:
+        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/bot_users", "bot_users", ops.page_params(limit, before_id), extras
+        ):
+            yield page
+
+    @deprecated(
+        "client.bot_users.update() is deprecated (ngrok, 2025-12-31): use Service Users "
+        "(client.service_users) instead"
+    )
     async def update(
         self,
         id: str,
@@ -306,3 +348,18 @@ class BotUsersService(ResourceService[BotUser]):
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._update(id, {"name": name, "active": active}, extras)
+
+    @deprecated(
+        "client.bot_users.delete() is deprecated (ngrok, 2025-12-31): use Service Users "
+        "(client.service_users) instead"
+    )
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
+        """Delete a bot user by ID. ``DELETE /bot_users/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty("DELETE", ops.expand("/bot_users/{id}", id=id), None, extras)

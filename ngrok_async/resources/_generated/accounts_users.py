@@ -11,7 +11,7 @@ import attrs
 
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 
 __all__ = ["ServiceUser", "ServiceUsersService"]
 
@@ -32,7 +32,7 @@ class ServiceUser:
     created_at: datetime | None = None
 
 
-class ServiceUsersService(ResourceService[ServiceUser]):
+class ServiceUsersService(FilteredResourceService[ServiceUser]):
     """Service Users: ``client.service_users`` (create, get, list, update, delete)."""
 
     path = "/service_users"
@@ -76,8 +76,10 @@ class ServiceUsersService(ResourceService[ServiceUser]):
         ``GET /service_users``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,

@@ -11,7 +11,7 @@ import attrs
 
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 from . import _nested as nested
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class ReservedAddr:
     region: str = ""
 
 
-class AgentIngressesService(ResourceService[AgentIngress]):
+class AgentIngressesService(FilteredResourceService[AgentIngress]):
     """Agent Ingresses: ``client.agent_ingresses`` (create, get, list, update, delete)."""
 
     path = "/agent_ingresses"
@@ -182,8 +182,10 @@ class AgentIngressesService(ResourceService[AgentIngress]):
         ``GET /agent_ingresses``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,
@@ -231,7 +233,7 @@ class AgentIngressesService(ResourceService[AgentIngress]):
         )
 
 
-class ReservedAddrsService(ResourceService[ReservedAddr]):
+class ReservedAddrsService(FilteredResourceService[ReservedAddr]):
     """Reserved Addrs: ``client.reserved_addrs`` (create, get, list, update, delete)."""
 
     path = "/reserved_addrs"
@@ -286,8 +288,10 @@ class ReservedAddrsService(ResourceService[ReservedAddr]):
         ``GET /reserved_addrs``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,

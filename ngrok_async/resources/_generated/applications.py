@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 
 import attrs
@@ -141,32 +140,6 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
 
     __slots__ = ()
 
-    async def list(
-        self,
-        *,
-        limit: int | None = None,
-        before_id: str | None = None,
-        filter: str | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[ApplicationSession]:
-        """List all application sessions for this account.
-
-        ``GET /app/sessions``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for item in super().list(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-        ):
-            yield item
-
 
 class ApplicationUsersService(ResourceService[ApplicationUser]):
     """Application Users: ``client.application_users`` (get, list, delete)."""
@@ -177,29 +150,3 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
     name = "application_users"
 
     __slots__ = ()
-
-    async def list(
-        self,
-        *,
-        limit: int | None = None,
-        before_id: str | None = None,
-        filter: str | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[ApplicationUser]:
-        """List all application users for this account.
-
-        ``GET /app/users``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for item in super().list(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-        ):
-            yield item

@@ -10,9 +10,12 @@ from datetime import datetime
 from typing import ClassVar
 
 import attrs
+from typing_extensions import deprecated
 
 from ... import _validate as check
+from ..._paging import Page
 from ..._types import NOT_GIVEN, NotGivenOr
+from .. import _ops as ops
 from .._base import Checks, ResourceService
 
 __all__ = [
@@ -64,7 +67,10 @@ class HTTPResponseBackend:
 
 
 class FailoverBackendsService(ResourceService[FailoverBackend]):
-    """Failover Backends: ``client.backends.failover`` (create, get, list, update, delete)."""
+    """Failover Backends: ``client.backends.failover`` (create, get, list, update, delete).
+    Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+    (client.endpoints).
+    """
 
     path = "/backends/failover"
     record = FailoverBackend
@@ -82,6 +88,10 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.backends.failover.create() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def create(
         self,
         *,
@@ -105,32 +115,67 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
             {"description": description, "metadata": metadata, "backends": backends}, extras
         )
 
+    @deprecated(
+        "client.backends.failover.get() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> FailoverBackend:
+        """Get detailed information about a Failover backend by ID.
+
+        ``GET /backends/failover/{id}``
+        """
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call("GET", ops.expand("/backends/failover/{id}", id=id), None, extras)
+
+    @deprecated(
+        "client.backends.failover.list() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def list(
         self,
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[FailoverBackend]:
-        """List all Failover backends on this account.
-
-        ``GET /backends/failover``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for item in super().list(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+        """List all Failover backends on this account. ``GET /backends/failover``"""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/backends/failover", "backends", ops.page_params(limit, before_id), extras
         ):
-            yield item
+            for item in page.items:
+                yield item
 
+    @deprecated(
+        "client.backends.failover.pages() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
+    async def pages(
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Page[FailoverBackend]]:
+        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/backends/failover", "backends", ops.page_params(limit, before_id), extras
+        ):
+            yield page
+
+    @deprecated(
+        "client.backends.failover.update() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def update(
         self,
         id: str,
@@ -155,10 +200,26 @@ class FailoverBackendsService(ResourceService[FailoverBackend]):
             id, {"description": description, "metadata": metadata, "backends": backends}, extras
         )
 
+    @deprecated(
+        "client.backends.failover.delete() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
+        """Delete a Failover backend by ID. ``DELETE /backends/failover/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty("DELETE", ops.expand("/backends/failover/{id}", id=id), None, extras)
+
 
 class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
     """HTTP Response Backends: ``client.backends.http_response`` (create, get, list, update,
-    delete).
+    delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic
+    Policy (client.endpoints).
     """
 
     path = "/backends/http_response"
@@ -181,6 +242,10 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.backends.http_response.create() is deprecated (ngrok, 2025-12-31): use "
+        "Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def create(
         self,
         *,
@@ -215,32 +280,66 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
             extras,
         )
 
+    @deprecated(
+        "client.backends.http_response.get() is deprecated (ngrok, 2025-12-31): use Cloud"
+        " Endpoints with Traffic Policy (client.endpoints) instead"
+    )
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> HTTPResponseBackend:
+        """Get the HTTP Response Backends. ``GET /backends/http_response/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call(
+            "GET", ops.expand("/backends/http_response/{id}", id=id), None, extras
+        )
+
+    @deprecated(
+        "client.backends.http_response.list() is deprecated (ngrok, 2025-12-31): use "
+        "Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def list(
         self,
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[HTTPResponseBackend]:
-        """List.
-
-        ``GET /backends/http_response``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for item in super().list(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+        """List. ``GET /backends/http_response``"""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/backends/http_response", "backends", ops.page_params(limit, before_id), extras
         ):
-            yield item
+            for item in page.items:
+                yield item
 
+    @deprecated(
+        "client.backends.http_response.pages() is deprecated (ngrok, 2025-12-31): use "
+        "Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
+    async def pages(
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Page[HTTPResponseBackend]]:
+        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/backends/http_response", "backends", ops.page_params(limit, before_id), extras
+        ):
+            yield page
+
+    @deprecated(
+        "client.backends.http_response.update() is deprecated (ngrok, 2025-12-31): use "
+        "Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def update(
         self,
         id: str,
@@ -275,4 +374,21 @@ class HTTPResponseBackendsService(ResourceService[HTTPResponseBackend]):
                 "status_code": status_code,
             },
             extras,
+        )
+
+    @deprecated(
+        "client.backends.http_response.delete() is deprecated (ngrok, 2025-12-31): use "
+        "Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
+        """Remove the HTTP Response Backends. ``DELETE /backends/http_response/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty(
+            "DELETE", ops.expand("/backends/http_response/{id}", id=id), None, extras
         )

@@ -13,7 +13,7 @@ import attrs
 
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 
 __all__ = [
     "CertificateAuthoritiesService",
@@ -110,7 +110,7 @@ class TLSCertificate:
     subject_country: str = ""
 
 
-class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
+class CertificateAuthoritiesService(FilteredResourceService[CertificateAuthority]):
     """Certificate Authorities: ``client.certificate_authorities`` (create, get, list, update,
     delete).
     """
@@ -166,8 +166,10 @@ class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
         ``GET /certificate_authorities``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,
@@ -201,7 +203,7 @@ class CertificateAuthoritiesService(ResourceService[CertificateAuthority]):
         return await self._update(id, {"description": description, "metadata": metadata}, extras)
 
 
-class TLSCertificatesService(ResourceService[TLSCertificate]):
+class TLSCertificatesService(FilteredResourceService[TLSCertificate]):
     """TLS Certificates: ``client.tls_certificates`` (create, get, list, update, delete)."""
 
     path = "/tls_certificates"
@@ -266,8 +268,10 @@ class TLSCertificatesService(ResourceService[TLSCertificate]):
         ``GET /tls_certificates``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,

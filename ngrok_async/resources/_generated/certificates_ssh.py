@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -122,32 +122,6 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
             },
             extras,
         )
-
-    async def list(
-        self,
-        *,
-        limit: int | None = None,
-        before_id: str | None = None,
-        filter: str | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[SSHHostCertificate]:
-        """List all SSH Host Certificates issued on this account.
-
-        ``GET /ssh_host_certificates``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for item in super().list(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-        ):
-            yield item
 
     async def update(
         self,

@@ -12,7 +12,7 @@ import attrs
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 from . import _nested as nested
 from ._common import Ref
 
@@ -104,7 +104,7 @@ class ReservedDomain:
     resolves_to: tuple[ReservedDomainResolvesToEntry, ...] = ()
 
 
-class ReservedDomainsService(ResourceService[ReservedDomain]):
+class ReservedDomainsService(FilteredResourceService[ReservedDomain]):
     """Reserved Domains: ``client.reserved_domains`` (create, get, list, update, delete,
     delete_certificate, delete_certificate_management_policy).
     """
@@ -199,8 +199,10 @@ class ReservedDomainsService(ResourceService[ReservedDomain]):
         ``GET /reserved_domains``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, Literal
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -26,7 +28,8 @@ __all__ = [
 
 class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """HTTPS Edge Mutual TLS Module: ``client.edge_modules.https_edge_mutual_tls`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointMutualTLS
@@ -38,6 +41,10 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_mutual_tls.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -51,6 +58,10 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
             "GET", ops.expand("/edges/https/{id}/mutual_tls", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_mutual_tls.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -83,6 +94,10 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_mutual_tls.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -99,7 +114,8 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
 
 class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """HTTPS Edge TLS Termination Module: ``client.edge_modules.https_edge_tls_termination``
-    (get, replace, delete).
+    (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints
+    with Traffic Policy (client.endpoints).
     """
 
     record = EndpointTLSTermination
@@ -111,6 +127,10 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_tls_termination.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -124,6 +144,10 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
             "GET", ops.expand("/edges/https/{id}/tls_termination", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_tls_termination.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -157,6 +181,10 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_tls_termination.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -176,7 +204,8 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
 
 class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """TCP Edge Traffic Policy Module: ``client.edge_modules.tcp_edge_traffic_policy`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointTrafficPolicy
@@ -185,6 +214,10 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_traffic_policy.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -198,6 +231,10 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
             "GET", ops.expand("/edges/tcp/{id}/traffic_policy", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_traffic_policy.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -225,6 +262,10 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_traffic_policy.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -241,7 +282,8 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
 class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """TLS Edge Traffic Policy Module: ``client.edge_modules.tls_edge_traffic_policy`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointTrafficPolicy
@@ -250,6 +292,10 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tls_edge_traffic_policy.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -263,6 +309,10 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
             "GET", ops.expand("/edges/tls/{id}/traffic_policy", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_traffic_policy.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -290,6 +340,10 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_traffic_policy.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,

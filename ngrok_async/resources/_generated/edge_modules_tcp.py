@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -18,7 +20,10 @@ __all__ = ["TCPEdgeBackendModuleService", "TCPEdgeIPRestrictionModuleService"]
 
 
 class TCPEdgeBackendModuleService(Service[EndpointBackend]):
-    """TCP Edge Backend Module: ``client.edge_modules.tcp_edge_backend`` (get, replace, delete)."""
+    """TCP Edge Backend Module: ``client.edge_modules.tcp_edge_backend`` (get, replace,
+    delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic
+    Policy (client.endpoints).
+    """
 
     record = EndpointBackend
     name = "edge_modules.tcp_edge_backend"
@@ -26,6 +31,10 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_backend.get() is deprecated (ngrok, 2025-12-31): "
+        "use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -37,6 +46,10 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/edges/tcp/{id}/backend", id=id), None, extras)
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_backend.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -65,6 +78,10 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_backend.delete() is deprecated (ngrok, 2025-12-31):"
+        " use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -79,7 +96,8 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
 
 class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """TCP Edge IP Restriction Module: ``client.edge_modules.tcp_edge_ip_restriction`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointIPPolicy
@@ -91,6 +109,10 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_ip_restriction.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -104,6 +126,10 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
             "GET", ops.expand("/edges/tcp/{id}/ip_restriction", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_ip_restriction.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -136,6 +162,10 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tcp_edge_ip_restriction.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, Literal
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -25,7 +27,10 @@ __all__ = [
 
 
 class TLSEdgeBackendModuleService(Service[EndpointBackend]):
-    """TLS Edge Backend Module: ``client.edge_modules.tls_edge_backend`` (get, replace, delete)."""
+    """TLS Edge Backend Module: ``client.edge_modules.tls_edge_backend`` (get, replace,
+    delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic
+    Policy (client.endpoints).
+    """
 
     record = EndpointBackend
     name = "edge_modules.tls_edge_backend"
@@ -33,6 +38,10 @@ class TLSEdgeBackendModuleService(Service[EndpointBackend]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tls_edge_backend.get() is deprecated (ngrok, 2025-12-31): "
+        "use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -44,6 +53,10 @@ class TLSEdgeBackendModuleService(Service[EndpointBackend]):
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/edges/tls/{id}/backend", id=id), None, extras)
 
+    @deprecated(
+        "client.edge_modules.tls_edge_backend.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -72,6 +85,10 @@ class TLSEdgeBackendModuleService(Service[EndpointBackend]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_backend.delete() is deprecated (ngrok, 2025-12-31):"
+        " use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -86,7 +103,8 @@ class TLSEdgeBackendModuleService(Service[EndpointBackend]):
 
 class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """TLS Edge IP Restriction Module: ``client.edge_modules.tls_edge_ip_restriction`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointIPPolicy
@@ -98,6 +116,10 @@ class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tls_edge_ip_restriction.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -111,6 +133,10 @@ class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
             "GET", ops.expand("/edges/tls/{id}/ip_restriction", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_ip_restriction.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -143,6 +169,10 @@ class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_ip_restriction.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -159,7 +189,8 @@ class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
 
 class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """TLS Edge Mutual TLS Module: ``client.edge_modules.tls_edge_mutual_tls`` (get, replace,
-    delete).
+    delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic
+    Policy (client.endpoints).
     """
 
     record = EndpointMutualTLS
@@ -171,6 +202,10 @@ class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tls_edge_mutual_tls.get() is deprecated (ngrok, 2025-12-31):"
+        " use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -184,6 +219,10 @@ class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
             "GET", ops.expand("/edges/tls/{id}/mutual_tls", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_mutual_tls.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -216,6 +255,10 @@ class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_mutual_tls.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,
@@ -232,7 +275,8 @@ class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
 
 class TLSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """TLS Edge TLS Termination Module: ``client.edge_modules.tls_edge_tls_termination`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointTLSTermination
@@ -245,6 +289,10 @@ class TLSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.tls_edge_tls_termination.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         id: str,
@@ -258,6 +306,10 @@ class TLSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
             "GET", ops.expand("/edges/tls/{id}/tls_termination", id=id), None, extras
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_tls_termination.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         id: str,
@@ -297,6 +349,10 @@ class TLSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.tls_edge_tls_termination.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         id: str,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -24,7 +26,8 @@ __all__ = [
 
 class EdgeRouteBackendModuleService(Service[EndpointBackend]):
     """Edge Route Backend Module: ``client.edge_modules.https_edge_route_backend`` (get,
-    replace, delete).
+    replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with
+    Traffic Policy (client.endpoints).
     """
 
     record = EndpointBackend
@@ -33,6 +36,10 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_backend.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -50,6 +57,10 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_backend.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -79,6 +90,10 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_backend.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         edge_id: str,
@@ -102,7 +117,8 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
 
 class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
     """Edge Route Compression Module: ``client.edge_modules.https_edge_route_compression``
-    (get, replace, delete).
+    (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints
+    with Traffic Policy (client.endpoints).
     """
 
     record = EndpointCompression
@@ -111,6 +127,10 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_compression.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -131,6 +151,10 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_compression.replace() is deprecated (ngrok,"
+        " 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -157,6 +181,10 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_compression.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         edge_id: str,
@@ -181,6 +209,8 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
 class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """Edge Route IP Restriction Module:
     ``client.edge_modules.https_edge_route_ip_restriction`` (get, replace, delete).
+    Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+    (client.endpoints).
     """
 
     record = EndpointIPPolicy
@@ -192,6 +222,10 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_ip_restriction.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -212,6 +246,11 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_ip_restriction.replace() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -245,6 +284,11 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_ip_restriction.delete() is deprecated "
+        "(ngrok, 2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) "
+        "instead"
+    )
     async def delete(
         self,
         edge_id: str,

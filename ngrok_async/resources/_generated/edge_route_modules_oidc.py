@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import ClassVar
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -18,7 +20,8 @@ __all__ = ["EdgeRouteOIDCModuleService"]
 
 class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
     """Edge Route OIDC Module: ``client.edge_modules.https_edge_route_oidc`` (get, replace,
-    delete).
+    delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic
+    Policy (client.endpoints).
     """
 
     record = EndpointOIDC
@@ -37,6 +40,10 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_oidc.get() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -54,6 +61,10 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_oidc.replace() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def replace(
         self,
         edge_id: str,
@@ -115,6 +126,10 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
             extras,
         )
 
+    @deprecated(
+        "client.edge_modules.https_edge_route_oidc.delete() is deprecated (ngrok, "
+        "2025-12-31): use Cloud Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         edge_id: str,

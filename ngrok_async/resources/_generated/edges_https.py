@@ -8,9 +8,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 import attrs
+from typing_extensions import deprecated
 
 from ... import _validate as check
+from ..._paging import Page
 from ..._types import NOT_GIVEN, NotGivenOr
+from .. import _ops as ops
 from .._base import Checks, ResourceService
 from . import _nested as nested
 from ._common import EndpointMutualTLS, EndpointTLSTermination, HTTPSEdgeRoute
@@ -47,7 +50,9 @@ class HTTPSEdge:
 
 
 class EdgesHTTPSService(ResourceService[HTTPSEdge]):
-    """Edges HTTPS: ``client.edges.https`` (create, get, list, update, delete)."""
+    """Edges HTTPS: ``client.edges.https`` (create, get, list, update, delete). Deprecated by
+    ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).
+    """
 
     path = "/edges/https"
     record = HTTPSEdge
@@ -69,6 +74,10 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edges.https.create() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def create(
         self,
         *,
@@ -104,32 +113,64 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
             extras,
         )
 
+    @deprecated(
+        "client.edges.https.get() is deprecated (ngrok, 2025-12-31): use Cloud Endpoints "
+        "with Traffic Policy (client.endpoints) instead"
+    )
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> HTTPSEdge:
+        """Get an HTTPS Edge by ID. ``GET /edges/https/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
+        return await self._call("GET", ops.expand("/edges/https/{id}", id=id), None, extras)
+
+    @deprecated(
+        "client.edges.https.list() is deprecated (ngrok, 2025-12-31): use Cloud Endpoints"
+        " with Traffic Policy (client.endpoints) instead"
+    )
     async def list(
         self,
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[HTTPSEdge]:
-        """Returns a list of all HTTPS Edges on this account.
-
-        ``GET /edges/https``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for item in super().list(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+        """Returns a list of all HTTPS Edges on this account. ``GET /edges/https``"""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/edges/https", "https_edges", ops.page_params(limit, before_id), extras
         ):
-            yield item
+            for item in page.items:
+                yield item
 
+    @deprecated(
+        "client.edges.https.pages() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
+    async def pages(
+        self,
+        *,
+        limit: int | None = None,
+        before_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Page[HTTPSEdge]]:
+        """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/edges/https", "https_edges", ops.page_params(limit, before_id), extras
+        ):
+            yield page
+
+    @deprecated(
+        "client.edges.https.update() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def update(
         self,
         id: str,
@@ -169,3 +210,18 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
             },
             extras,
         )
+
+    @deprecated(
+        "client.edges.https.delete() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
+        """Delete an HTTPS Edge by ID. ``DELETE /edges/https/{id}``"""
+        extras = check.extras(extra_headers, extra_query)
+        await self._call_empty("DELETE", ops.expand("/edges/https/{id}", id=id), None, extras)

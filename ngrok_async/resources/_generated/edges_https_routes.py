@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from typing_extensions import deprecated
+
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
@@ -44,7 +46,10 @@ __all__ = ["EdgesHTTPSRoutesService"]
 
 
 class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
-    """Edges HTTPS Routes: ``client.edges.https_routes`` (create, get, update, delete)."""
+    """Edges HTTPS Routes: ``client.edges.https_routes`` (create, get, update, delete).
+    Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+    (client.endpoints).
+    """
 
     record = HTTPSEdgeRoute
     name = "edges.https_routes"
@@ -89,6 +94,10 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
 
     __slots__ = ()
 
+    @deprecated(
+        "client.edges.https_routes.create() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def create(
         self,
         edge_id: str,
@@ -180,6 +189,10 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
             extras,
         )
 
+    @deprecated(
+        "client.edges.https_routes.get() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def get(
         self,
         edge_id: str,
@@ -197,6 +210,10 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
             extras,
         )
 
+    @deprecated(
+        "client.edges.https_routes.update() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def update(
         self,
         edge_id: str,
@@ -294,6 +311,10 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
             extras,
         )
 
+    @deprecated(
+        "client.edges.https_routes.delete() is deprecated (ngrok, 2025-12-31): use Cloud "
+        "Endpoints with Traffic Policy (client.endpoints) instead"
+    )
     async def delete(
         self,
         edge_id: str,

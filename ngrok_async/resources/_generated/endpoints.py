@@ -13,7 +13,7 @@ from ... import _validate as check
 from ..._paging import Page
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 from ._common import Ref
 
 __all__ = ["Endpoint", "EndpointsService"]
@@ -31,7 +31,7 @@ class Endpoint:
     created_at: datetime | None = None
     #: timestamp when the endpoint was updated in RFC 3339 format
     updated_at: datetime | None = None
-    #: URL of the hostport served by this endpoint
+    #: deprecated [replaced by URL]: URL of the hostport served by this endpoint
     public_url: str = ""
     #: protocol served by this endpoint.
     proto: str = ""
@@ -79,7 +79,7 @@ class Endpoint:
     pooling_enabled: bool = False
 
 
-class EndpointsService(ResourceService[Endpoint]):
+class EndpointsService(FilteredResourceService[Endpoint]):
     """Endpoints: ``client.endpoints`` (create, get, list, update, delete)."""
 
     path = "/endpoints"
@@ -161,17 +161,21 @@ class EndpointsService(ResourceService[Endpoint]):
         ``GET /endpoints``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            ids: Filter results by endpoint IDs. Deprecated: use `filter` instead.
+            urls: Filter results by endpoint URLs. Deprecated: use `filter` instead.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
-        async for page in self.pages(
-            limit=limit,
-            before_id=before_id,
-            ids=ids,
-            urls=urls,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            ops.with_query(
+                "/endpoints", ops.page_params(limit, before_id, filter=filter), id=ids, url=urls
+            ),
+            "endpoints",
+            {},
+            extras,
         ):
             for item in page.items:
                 yield item

@@ -85,8 +85,14 @@ class EventSourcesService(Service[EventSource]):
 
         ``GET /event_subscriptions/{subscription_id}/sources``
         """
-        async for page in self.pages(
-            subscription_id, extra_headers=extra_headers, extra_query=extra_query
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            ops.expand(
+                "/event_subscriptions/{subscription_id}/sources", subscription_id=subscription_id
+            ),
+            "sources",
+            ops.page_params(None, None),
+            extras,
         ):
             for item in page.items:
                 yield item

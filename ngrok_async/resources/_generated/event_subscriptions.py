@@ -11,7 +11,7 @@ import attrs
 
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 from . import _nested as nested
 from ._common import EventSource, Ref
 
@@ -42,7 +42,7 @@ class EventSubscription:
     destinations: tuple[Ref, ...] = ()
 
 
-class EventSubscriptionsService(ResourceService[EventSubscription]):
+class EventSubscriptionsService(FilteredResourceService[EventSubscription]):
     """Event Subscriptions: ``client.event_subscriptions`` (create, get, list, update, delete)."""
 
     path = "/event_subscriptions"
@@ -112,8 +112,10 @@ class EventSubscriptionsService(ResourceService[EventSubscription]):
         ``GET /event_subscriptions``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,

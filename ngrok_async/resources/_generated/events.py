@@ -11,7 +11,7 @@ import attrs
 
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 from . import _nested as nested
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class EventDestination:
     uri: str
 
 
-class EventDestinationsService(ResourceService[EventDestination]):
+class EventDestinationsService(FilteredResourceService[EventDestination]):
     """Event Destinations: ``client.event_destinations`` (create, get, list, update, delete)."""
 
     path = "/event_destinations"
@@ -226,8 +226,10 @@ class EventDestinationsService(ResourceService[EventDestination]):
         ``GET /event_destinations``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,

@@ -11,7 +11,7 @@ import attrs
 
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 from ._common import Ref
 
 __all__ = ["IPPoliciesService", "IPPolicy", "IPPolicyRule", "IPPolicyRulesService"]
@@ -55,7 +55,7 @@ class IPPolicyRule:
     action: str = ""
 
 
-class IPPoliciesService(ResourceService[IPPolicy]):
+class IPPoliciesService(FilteredResourceService[IPPolicy]):
     """IP Policies: ``client.ip_policies`` (create, get, list, update, delete)."""
 
     path = "/ip_policies"
@@ -102,8 +102,10 @@ class IPPoliciesService(ResourceService[IPPolicy]):
         ``GET /ip_policies``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,
@@ -137,7 +139,7 @@ class IPPoliciesService(ResourceService[IPPolicy]):
         return await self._update(id, {"description": description, "metadata": metadata}, extras)
 
 
-class IPPolicyRulesService(ResourceService[IPPolicyRule]):
+class IPPolicyRulesService(FilteredResourceService[IPPolicyRule]):
     """IP Policy Rules: ``client.ip_policy_rules`` (create, get, list, update, delete)."""
 
     path = "/ip_policy_rules"
@@ -209,8 +211,10 @@ class IPPolicyRulesService(ResourceService[IPPolicyRule]):
         ``GET /ip_policy_rules``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,

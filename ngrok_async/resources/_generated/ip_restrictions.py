@@ -11,7 +11,7 @@ import attrs
 
 from ... import _validate as check
 from ..._types import NOT_GIVEN, NotGivenOr
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 from ._common import Ref
 
 __all__ = ["IPRestriction", "IPRestrictionsService"]
@@ -39,7 +39,7 @@ class IPRestriction:
     ip_policies: tuple[Ref, ...] = ()
 
 
-class IPRestrictionsService(ResourceService[IPRestriction]):
+class IPRestrictionsService(FilteredResourceService[IPRestriction]):
     """IP Restrictions: ``client.ip_restrictions`` (create, get, list, update, delete)."""
 
     path = "/ip_restrictions"
@@ -115,8 +115,10 @@ class IPRestrictionsService(ResourceService[IPRestriction]):
         ``GET /ip_restrictions``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 
 import attrs
+from typing_extensions import deprecated
 
 from ... import _validate as check
 from ..._paging import Page
@@ -104,15 +105,17 @@ class TunnelSessionsService(Service[TunnelSession]):
         ``GET /tunnel_sessions``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
-        async for page in self.pages(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/tunnel_sessions",
+            "tunnel_sessions",
+            ops.page_params(limit, before_id, filter=filter),
+            extras,
         ):
             for item in page.items:
                 yield item
@@ -198,13 +201,19 @@ class TunnelSessionsService(Service[TunnelSession]):
 
 
 class TunnelsService(Service[Tunnel]):
-    """Tunnels: ``client.tunnels`` (get, list)."""
+    """Tunnels: ``client.tunnels`` (get, list). Deprecated by ngrok since 2025-12-31: use
+    Endpoints (client.endpoints), which list every online agent endpoint.
+    """
 
     record = Tunnel
     name = "tunnels"
 
     __slots__ = ()
 
+    @deprecated(
+        "client.tunnels.get() is deprecated (ngrok, 2025-12-31): use Endpoints "
+        "(client.endpoints), which list every online agent endpoint instead"
+    )
     async def get(
         self,
         id: str,
@@ -216,45 +225,41 @@ class TunnelsService(Service[Tunnel]):
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/tunnels/{id}", id=id), None, extras)
 
+    @deprecated(
+        "client.tunnels.list() is deprecated (ngrok, 2025-12-31): use Endpoints "
+        "(client.endpoints), which list every online agent endpoint instead"
+    )
     async def list(
         self,
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Tunnel]:
-        """List all online tunnels currently running on the account.
-
-        ``GET /tunnels``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for page in self.pages(
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+        """List all online tunnels currently running on the account. ``GET /tunnels``"""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in self._pages(
+            "/tunnels", "tunnels", ops.page_params(limit, before_id), extras
         ):
             for item in page.items:
                 yield item
 
+    @deprecated(
+        "client.tunnels.pages() is deprecated (ngrok, 2025-12-31): use Endpoints "
+        "(client.endpoints), which list every online agent endpoint instead"
+    )
     async def pages(
         self,
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Page[Tunnel]]:
         """Yield each :class:`~ngrok_async.Page` of :meth:`list` in turn."""
         extras = check.extras(extra_headers, extra_query)
         async for page in self._pages(
-            "/tunnels", "tunnels", ops.page_params(limit, before_id, filter=filter), extras
+            "/tunnels", "tunnels", ops.page_params(limit, before_id), extras
         ):
             yield page

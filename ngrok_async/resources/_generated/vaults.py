@@ -13,7 +13,7 @@ from ... import _validate as check
 from ..._paging import Page, iter_pages
 from ..._types import NOT_GIVEN, NotGivenOr
 from .. import _ops as ops
-from .._base import Checks, ResourceService
+from .._base import Checks, FilteredResourceService
 from ._common import Ref
 
 __all__ = ["Secret", "SecretsService", "Vault", "VaultsService"]
@@ -43,7 +43,7 @@ class Secret:
     last_updated_by: Ref | None = None
     #: Reference to the vault the secret is stored in
     vault: Ref | None = None
-    #: name of the referenced vault
+    #: Name of the vault the secret is stored in
     vault_name: str = ""
 
 
@@ -71,7 +71,7 @@ class Vault:
     last_updated_by: str = ""
 
 
-class SecretsService(ResourceService[Secret]):
+class SecretsService(FilteredResourceService[Secret]):
     """Secrets: ``client.secrets`` (create, get, list, update, delete)."""
 
     path = "/vault_secrets"
@@ -146,8 +146,10 @@ class SecretsService(ResourceService[Secret]):
         ``GET /vault_secrets``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,
@@ -187,7 +189,7 @@ class SecretsService(ResourceService[Secret]):
         )
 
 
-class VaultsService(ResourceService[Vault]):
+class VaultsService(FilteredResourceService[Vault]):
     """Vaults: ``client.vaults`` (create, get, list, update, delete, get_secrets_by_vault)."""
 
     path = "/vaults"
@@ -243,8 +245,10 @@ class VaultsService(ResourceService[Vault]):
         ``GET /vaults``
 
         Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
+            filter: A CEL expression to filter the list results. Supports logical and comparison
+                operators to match on fields such as `id`, `metadata`, `created_at`, and more.
+                See ngrok API Filtering for syntax and field details:
+                https://ngrok.com/docs/api/api-filtering.
         """
         async for item in super().list(
             limit=limit,
@@ -285,25 +289,19 @@ class VaultsService(ResourceService[Vault]):
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Secret]:
-        """List the secrets stored in one vault.
-
-        ``GET /vaults/{id}/secrets``
-
-        Args:
-            filter: a CEL expression selecting the resources to return (see ngrok's API
-                filtering docs), passed through.
-        """
-        async for page in self.get_secrets_by_vault_pages(
-            id,
-            limit=limit,
-            before_id=before_id,
-            filter=filter,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
+        """Get Secrets by Vault ID. ``GET /vaults/{id}/secrets``"""
+        extras = check.extras(extra_headers, extra_query)
+        async for page in iter_pages(
+            self._http,
+            ops.expand("/vaults/{id}/secrets", id=id),
+            ops.page_params(limit, before_id),
+            "secrets",
+            ops.decoder(Secret),
+            extras,
+            "vaults.get_secrets_by_vault",
         ):
             for item in page.items:
                 yield item
@@ -314,7 +312,6 @@ class VaultsService(ResourceService[Vault]):
         *,
         limit: int | None = None,
         before_id: str | None = None,
-        filter: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Page[Secret]]:
@@ -323,7 +320,7 @@ class VaultsService(ResourceService[Vault]):
         async for page in iter_pages(
             self._http,
             ops.expand("/vaults/{id}/secrets", id=id),
-            ops.page_params(limit, before_id, filter=filter),
+            ops.page_params(limit, before_id),
             "secrets",
             ops.decoder(Secret),
             extras,
