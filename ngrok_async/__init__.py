@@ -1,43 +1,48 @@
-"""ngrok_async: an async SDK for the ngrok REST API (asyncio and trio)."""
+"""ngrok_async: an async SDK for the ngrok REST API (asyncio and trio).
+
+Every public name loads its module on first use (PEP 562), so ``import ngrok_async`` (and the
+command line's ``--help``) costs almost nothing; type checkers read the ``TYPE_CHECKING``
+imports below. ``__all__`` and ``dir()`` list every name.
+"""
 
 from typing import TYPE_CHECKING, Any
 
-from ._attempt import in_doubt
-from ._body import DEFAULT_MAX_RESPONSE_BYTES
-from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient
-from ._convert import from_dict, to_dict, to_json
-from ._errors import (
-    AmbiguousCreateError,
-    AuthenticationError,
-    BadRequestError,
-    ClientStateError,
-    ConflictError,
-    CreatedButUndecodableError,
-    EdgesDeprecatedError,
-    EdgesReadOnlyError,
-    EdgesUnavailableError,
-    ErrorDetails,
-    InvalidParameterError,
-    NgrokAPIError,
-    NgrokConnectionError,
-    NgrokDecodeError,
-    NgrokError,
-    NgrokTimeoutError,
-    NotFoundError,
-    PagingLoopError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseTooLargeError,
-    ServerError,
-    UnsafeURLError,
-)
-from ._limits import Limiter, OpenableLimiter, RequestLimiter
-from ._paging import Page
-from ._types import NOT_GIVEN, NotGiven, RateLimit
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._aiohttp import AiohttpTransport
+    from ._attempt import in_doubt
+    from ._body import DEFAULT_MAX_RESPONSE_BYTES
+    from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient
+    from ._convert import from_dict, to_dict, to_json
+    from ._errors import (
+        AmbiguousCreateError,
+        AuthenticationError,
+        BadRequestError,
+        ClientStateError,
+        ConflictError,
+        CreatedButUndecodableError,
+        EdgesDeprecatedError,
+        EdgesReadOnlyError,
+        EdgesUnavailableError,
+        ErrorDetails,
+        InvalidParameterError,
+        NgrokAPIError,
+        NgrokConnectionError,
+        NgrokDecodeError,
+        NgrokError,
+        NgrokTimeoutError,
+        NotFoundError,
+        PagingLoopError,
+        PermissionDeniedError,
+        RateLimitError,
+        ResponseTooLargeError,
+        ServerError,
+        UnsafeURLError,
+    )
+    from ._limits import Limiter, OpenableLimiter, RequestLimiter
+    from ._paging import Page
+    from ._types import NOT_GIVEN, NotGiven, RateLimit
     from .bulk import (
         BulkCancelledError,
         BulkProgress,
@@ -61,8 +66,43 @@ if TYPE_CHECKING:
         SSHUserCertificatesService,
     )
 
-_LAZY = {
+_LAZY: dict[str, str] = {
     "AiohttpTransport": "._aiohttp",
+    "in_doubt": "._attempt",
+    "DEFAULT_MAX_RESPONSE_BYTES": "._body",
+    **dict.fromkeys(("AsyncClient", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT"), "._client"),
+    **dict.fromkeys(("from_dict", "to_dict", "to_json"), "._convert"),
+    **dict.fromkeys(
+        (
+            "AmbiguousCreateError",
+            "AuthenticationError",
+            "BadRequestError",
+            "ClientStateError",
+            "ConflictError",
+            "CreatedButUndecodableError",
+            "EdgesDeprecatedError",
+            "EdgesReadOnlyError",
+            "EdgesUnavailableError",
+            "ErrorDetails",
+            "InvalidParameterError",
+            "NgrokAPIError",
+            "NgrokConnectionError",
+            "NgrokDecodeError",
+            "NgrokError",
+            "NgrokTimeoutError",
+            "NotFoundError",
+            "PagingLoopError",
+            "PermissionDeniedError",
+            "RateLimitError",
+            "ResponseTooLargeError",
+            "ServerError",
+            "UnsafeURLError",
+        ),
+        "._errors",
+    ),
+    **dict.fromkeys(("Limiter", "OpenableLimiter", "RequestLimiter"), "._limits"),
+    "Page": "._paging",
+    **dict.fromkeys(("NOT_GIVEN", "NotGiven", "RateLimit"), "._types"),
     **dict.fromkeys(
         (
             "BulkCancelledError",
@@ -94,11 +134,11 @@ _LAZY = {
         ".resources.ssh",
     ),
 }
+"""Each public name and the module that defines it."""
 
 
 def __getattr__(name: str) -> Any:
-    """Names whose modules load on first use: aiohttp's transport, bulk issuance, journals,
-    the seed services and their records."""
+    """The public names, each imported from its module on first use."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'ngrok_async' has no attribute {name!r}")
@@ -109,18 +149,12 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
 __all__ = [
-    "in_doubt",
-    "ResponseTooLargeError",
-    "PagingLoopError",
-    "ErrorDetails",
-    "CreatedButUndecodableError",
-    "ClientStateError",
     "AiohttpTransport",
-    "DEFAULT_BASE_URL",
-    "DEFAULT_MAX_RESPONSE_BYTES",
-    "DEFAULT_TIMEOUT",
-    "NOT_GIVEN",
     "AmbiguousCreateError",
     "AsyncClient",
     "AuthenticationError",
@@ -129,14 +163,22 @@ __all__ = [
     "BulkProgress",
     "BulkResult",
     "BulkRun",
+    "ClientStateError",
     "ConflictError",
     "Created",
-    "EdgesDeprecatedError",
-    "EdgesReadOnlyError",
-    "EdgesUnavailableError",
+    "CreatedButUndecodableError",
     "Credential",
     "CredentialRequest",
     "CredentialsService",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "EdgesDeprecatedError",
+    "EdgesReadOnlyError",
+    "EdgesUnavailableError",
+    "ErrorDetails",
+    "from_dict",
+    "in_doubt",
     "InvalidParameterError",
     "Journal",
     "JournalEntry",
@@ -147,16 +189,20 @@ __all__ = [
     "NgrokDecodeError",
     "NgrokError",
     "NgrokTimeoutError",
+    "NOT_GIVEN",
     "NotCreated",
     "NotFoundError",
     "NotGiven",
     "OpenableLimiter",
     "Outcome",
     "Page",
+    "PagingLoopError",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
     "RequestLimiter",
+    "ResponseTooLargeError",
+    "ServerError",
     "SQLiteJournal",
     "SSHCertificateAuthoritiesService",
     "SSHCertificateAuthority",
@@ -166,11 +212,9 @@ __all__ = [
     "SSHUserCertificate",
     "SSHUserCertificateRequest",
     "SSHUserCertificatesService",
-    "ServerError",
+    "to_dict",
+    "to_json",
     "Unknown",
     "UnsafeURLError",
     "__version__",
-    "from_dict",
-    "to_dict",
-    "to_json",
 ]

@@ -38,7 +38,8 @@ def test_every_scenario_and_contender_runs_on_tiny_sizes(
         by_scenario.setdefault(row["scenario"].split(".")[0], set()).add(row["contender"])
         assert math.isfinite(row["value"])
         assert row["value"] >= 0
-    assert sorted(by_scenario) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert sorted(by_scenario) == ["1", "2", "3", "4", "5", "6", "7", "8"]
+    assert {"ngrok-async --help", "credentials list --fake"} <= by_scenario["8"]
     assert {"httpx", "ngrok_async"} <= by_scenario["7"]
     assert CONTENDERS | {"ngrok-api"} <= by_scenario["1"]
     assert {"ngrok_async", "httpx", "aiohttp", "ngrok-api"} <= by_scenario["2"]

@@ -475,3 +475,37 @@ def _owner(path: str) -> Any:
     for part in path.split("."):
         owner = getattr(owner, part)
     return owner
+
+
+def test_the_command_index_lists_what_the_client_has() -> None:
+    """``cli/_commands.py`` (generated) lists every service and operation introspection finds,
+    in the same order, so listings and completion need no import."""
+    from ngrok_async.cli._commands import OPERATIONS
+    from ngrok_async.cli._commands import SERVICES as INDEXED
+
+    assert set(INDEXED) == set(SERVICES)
+    for path, service in SERVICES.items():
+        indexed = [(name, deprecated) for name, _, deprecated in OPERATIONS[path]]
+        assert indexed == [(op.command_name, bool(op.deprecated)) for op in service.operations]
+        module, _, cls = INDEXED[path][0].partition(":")
+        assert module.startswith("ngrok_async.resources.")
+        assert cls.endswith("Service")
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("ngrok-async edges t", ["tcp", "tls"]),
+        ("ngrok-async edges tcp l", ["list"]),
+        ("ngrok-async ssh-user-certificates i", ["issue"]),
+        ("ngrok-async ai-gat", ["ai-gateway-api-keys"]),
+    ],
+)
+def test_completion_walks_the_lazy_tree(words: str, expected: list[str]) -> None:
+    env = {
+        "_NGROK_ASYNC_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    result = CliRunner().invoke(cli, [], prog_name="ngrok-async", env=env)
+    assert [line.split(",", 1)[1] for line in result.output.split()] == expected

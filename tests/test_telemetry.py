@@ -158,7 +158,7 @@ async def test_a_generated_operation_is_named_by_its_method(
     api.put("/edges/https/edghts_1/mutual_tls").respond(200, json={"enabled": True})
 
     await client.tunnel_sessions.restart("ts_1")
-    with pytest.warns(DeprecationWarning):  # Edges: deprecated by ngrok, still served
+    with pytest.warns(DeprecationWarning, match="deprecated"):  # Edges: still served
         await client.edge_modules.https_edge_mutual_tls.replace("edghts_1", enabled=True)
 
     (restart,) = only(otel_exporter, "tunnel_sessions.restart")

@@ -20,7 +20,9 @@ import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(1, str(pathlib.Path(__file__).resolve().parent.parent))  # the package itself
 
+from codegen.cli_index import CLI_INDEX, index_is_fresh, write_index
 from codegen.coverage import coverage_table
 from codegen.fake import FAKE_TABLE, table_is_fresh, write_table
 from codegen.output import check, write
@@ -41,10 +43,16 @@ def main() -> int:
         if not table_is_fresh(spec):
             print(f"stale {FAKE_TABLE.relative_to(ROOT)}; run python tools/generate.py")
             return 1
-        return check(spec)
+        status = check(spec)
+        if not index_is_fresh():
+            print(f"stale {CLI_INDEX.relative_to(ROOT)}; run python tools/generate.py")
+            return 1
+        return status
     write(OUT, spec)
     write_table(spec)
-    print(f"wrote {OUT.relative_to(ROOT)} and {FAKE_TABLE.relative_to(ROOT)}")
+    write_index()  # reads the services just written
+    written = (OUT, FAKE_TABLE, CLI_INDEX)
+    print("wrote " + ", ".join(str(path.relative_to(ROOT)) for path in written))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The scenarios of issues 6 and 11. Each returns table rows and the targets it judged.
+"""The scenarios of issues 6, 11 and 21. Each returns table rows and the targets it judged.
 
 Every scenario starts its own server process, warms each contender up once (imports, TLS
 context, first connection), then runs the contenders alternately (rotated order each round)
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from ._common import FULL, QUICK, SMOKE, Result, Sizes
 from .bulk import bulk_create
 from .burst import burst
+from .cli_start import cli_start
 from .cpu import cpu_per_request
 from .decode import decode
 from .paging import paging
@@ -28,4 +29,5 @@ SCENARIOS: dict[str, Callable[[Sizes], Result]] = {
     "5": burst,
     "6": cpu_per_request,
     "7": startup,
+    "8": cli_start,
 }

@@ -11,40 +11,60 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import anyio
 import click
 
 from .._version import __version__
-from ._api import command_tree
-from ._common import CliConfig
-from ._issue import issue_command
-from .demo import DemoOptions, run_demo
+from ._tree import LazyGroup, Target, top_level
 
-__all__ = ["CliConfig", "cli", "main"]
+if TYPE_CHECKING:
+    from ._common import CliConfig
+
+__all__ = ["COMMANDS", "SUBCOMMANDS", "CliConfig", "cli", "main"]
+
+COMMANDS: dict[str, Target] = {}
+"""Top-level commands defined in other modules, loaded when used: name → target."""
+SUBCOMMANDS: dict[str, dict[str, Target]] = {
+    "ssh-user-certificates": {
+        "issue": (
+            "ngrok_async.cli._issue:issue_command",
+            "Issue SSH user certificates for many public keys at once",
+        )
+    },
+}
+"""Hand-written commands inside a service's group (``ssh-user-certificates issue``)."""
 
 
 @functools.cache
 def _api_commands() -> dict[str, click.Command]:
-    tree = command_tree()
-    group = tree["ssh-user-certificates"]
-    assert isinstance(group, click.Group)
-    group.add_command(issue_command)
-    return tree
+    return top_level(SUBCOMMANDS)
 
 
-class _Root(click.Group):
-    """The top-level group: its own commands, then one word per API service (built lazily,
-    so ``demo`` and ``--version`` do not pay for reading every service)."""
+class _Root(LazyGroup):
+    """The top-level group: its own commands, the :data:`COMMANDS`, then one group per API
+    service, listed from the command index without importing any service."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *_api_commands()})
+        return sorted({*super().list_commands(ctx), *_api_commands()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return self.commands.get(cmd_name) or _api_commands().get(cmd_name)
+        return super().get_command(ctx, cmd_name) or _api_commands().get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.commands.update(_api_commands())
+        super().format_commands(ctx, formatter)
 
 
-@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
+def __getattr__(name: str) -> Any:
+    if name == "CliConfig":  # imports the client: only when a test or caller asks for it
+        from ._common import CliConfig
+
+        return CliConfig
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@click.group(cls=_Root, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ngrok-async")
 def cli() -> None:
     """The whole ngrok API from the command line: ngrok-async SERVICE OPERATION [IDS]...
@@ -78,6 +98,10 @@ def cli() -> None:
 )
 def demo(count: int, concurrency: int, live: bool) -> None:
     """Runs on the embedded fake ngrok API unless --live is given."""
+    import anyio
+
+    from .demo import DemoOptions, run_demo
+
     options = DemoOptions(count=count, concurrency=concurrency, live=live)
     click.get_current_context().exit(anyio.run(run_demo, options, click.echo))
 

@@ -26,6 +26,7 @@ from . import _introspect as kinds
 from ._common import ApiOptions, api_options, echo_json, json_option, open_session, run_command
 from ._introspect import Operation, Param, Service
 from ._output import choose_columns, echo_record, echo_records
+from ._tree import DEPRECATED
 from ._values import Text, parse_map, read_json
 
 DEFAULT_LIMIT = 100
@@ -126,13 +127,18 @@ def operation_command(op: Operation) -> click.Command:
         params=params,
         callback=callback,
         help=_help(op),
-        short_help=first_line(op.doc).split(". ", 1)[0].rstrip(".") or op.name,
+        short_help=short_help(op),
         deprecated=_deprecation(op.deprecated) or False,
     )
     api_options(json_option(command))
     shared = {"as_json": 0, "fake": 1, "api_key_file": 2, "strict_perms": 3, "base_url": 4}
     command.params.sort(key=lambda p: shared.get(p.name or "", -1))
     return command
+
+
+def short_help(op: Operation) -> str:
+    """The one line naming ``op`` in its group's listing (the index keeps it too)."""
+    return first_line(op.doc).split(". ", 1)[0].rstrip(".") or op.name
 
 
 class _Command(click.Command):
@@ -145,7 +151,7 @@ class _Command(click.Command):
             text = super().get_short_help_str(limit)
         finally:
             self.deprecated = reason
-        return f"{text} (deprecated)" if reason else text
+        return f"{text}{DEPRECATED}" if reason else text
 
 
 def _deprecation(message: str) -> str:

@@ -18,7 +18,6 @@ import click
 from .. import AsyncClient, InvalidParameterError, NgrokError
 from .._client import DEFAULT_BASE_URL
 from .._convert import converter
-from ..ssh_keys import generate_key_pair
 from ._table import fit, terminal_width
 
 if TYPE_CHECKING:
@@ -167,6 +166,8 @@ async def open_session(
 
 async def seed(ngrok: AsyncClient) -> str:
     """Sample resources for a fresh fake; returns the sample CA's id."""
+    from ..ssh_keys import generate_key_pair
+
     ca = await ngrok.ssh_certificate_authorities.create(
         description="sample CA (fake)", private_key_type="ed25519"
     )

@@ -7,6 +7,7 @@ an operation the generator adds later appears on the command line with no edit h
 
 from __future__ import annotations
 
+import builtins
 import collections.abc
 import functools
 import inspect
@@ -18,7 +19,6 @@ from typing import Any
 
 import attrs
 
-from .. import ssh_keys
 from .._types import NotGiven
 
 # What an option's value is parsed as (see ``_values.parse``).
@@ -212,18 +212,43 @@ def split_args(doc: str) -> tuple[str, dict[str, str]]:
     return (doc[: match.start()] + rest).strip(), helps
 
 
+class _TypeCheckingNames(dict[str, Any]):
+    """The names service modules import only for type checking (generated records and
+    request types, ``ssh_keys.KeyInput``), each imported on first lookup: reading one service
+    does not import every generated module. Names of the function's module and builtins are
+    left to ``eval``'s own lookup."""
+
+    def __init__(self, module_globals: dict[str, Any]) -> None:
+        super().__init__()
+        self._globals = module_globals
+
+    def __missing__(self, key: str) -> Any:
+        if key in self._globals or hasattr(builtins, key):
+            raise KeyError(key)
+        from ..resources import _generated
+
+        if key in _generated.__all__:
+            value = getattr(_generated, key)
+        else:
+            from .. import ssh_keys
+
+            if not hasattr(ssh_keys, key):
+                raise KeyError(key)
+            value = getattr(ssh_keys, key)
+        self[key] = value
+        return value
+
+
 def _hints(function: Any) -> dict[str, Any]:
     """Type hints, with the names modules import only for type checking filled in; an
     annotation that still cannot be evaluated is kept as its text (see :func:`kind_of`)."""
-    from .. import types as generated_types
-
-    namespace = {**vars(ssh_keys), **vars(generated_types)}
+    scope = getattr(inspect.unwrap(function), "__globals__", {})
+    namespace = _TypeCheckingNames(scope)
     try:
         return typing.get_type_hints(function, localns=namespace)
     except Exception:
         pass
     hints: dict[str, Any] = {}
-    scope = getattr(function, "__globals__", {})
     for name, annotation in getattr(function, "__annotations__", {}).items():
         try:
             hints[name] = eval(annotation, scope, namespace)  # our own annotations' source

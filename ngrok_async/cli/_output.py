@@ -12,7 +12,6 @@ import attrs
 import click
 
 from .._convert import format_datetime
-from ..ssh_keys import InvalidPublicKeyError, fingerprint_sha256
 from ._common import as_data, echo_json, echo_table
 
 # Free text that may wrap onto several lines in a narrow terminal; other cells are cut.
@@ -28,6 +27,8 @@ def _everyone(values: Sequence[str]) -> str:
 
 
 def _key(line: str) -> str:
+    from ..ssh_keys import InvalidPublicKeyError, fingerprint_sha256  # cryptography: when shown
+
     try:
         return f"{line.split()[0]} {fingerprint_sha256(line)}"
     except (InvalidPublicKeyError, IndexError):

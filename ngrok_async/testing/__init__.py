@@ -105,11 +105,24 @@ recorded requests redact ``Authorization``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import _codes as codes
 from ._fake import DEFAULT_BASE_URL, FakeNgrok, RecordedRequest
 from ._faults import FakeStats, Faults
 from ._store import Store
-from ._tls import self_signed_certificate
+
+if TYPE_CHECKING:
+    from ._tls import self_signed_certificate
+
+
+def __getattr__(name: str) -> Any:
+    if name == "self_signed_certificate":  # cryptography's x509: only for serving over TLS
+        from ._tls import self_signed_certificate
+
+        return self_signed_certificate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_BASE_URL",
