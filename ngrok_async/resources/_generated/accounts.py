@@ -99,6 +99,7 @@ class AbuseReportsService(Service[AbuseReport]):
     """Abuse Reports: ``client.abuse_reports`` (create, get)."""
 
     record = AbuseReport
+    name = "abuse_reports"
     create_checks: ClassVar[Checks] = {"urls": check.string_list, "metadata": check.metadata}
 
     __slots__ = ()

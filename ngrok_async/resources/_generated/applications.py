@@ -136,6 +136,7 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
     path = "/app/sessions"
     record = ApplicationSession
     list_key = "application_sessions"
+    name = "application_sessions"
 
     __slots__ = ()
 
@@ -146,5 +147,6 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
     path = "/app/users"
     record = ApplicationUser
     list_key = "application_users"
+    name = "application_users"
 
     __slots__ = ()

@@ -90,6 +90,7 @@ class StaticBackendsService(ResourceService[StaticBackend]):
     path = "/backends/static"
     record = StaticBackend
     list_key = "backends"
+    name = "backends.static_address"
     create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,

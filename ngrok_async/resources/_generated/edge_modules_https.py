@@ -33,6 +33,7 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """
 
     record = EndpointMutualTLS
+    name = "edge_modules.https_edge_mutual_tls"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "certificate_authority_ids": check.string_list,
@@ -118,6 +119,7 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """
 
     record = EndpointTLSTermination
+    name = "edge_modules.https_edge_tls_termination"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "min_version": check.one_of("1.0", "1.1", "1.2", "1.3"),
@@ -207,6 +209,7 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """
 
     record = EndpointTrafficPolicy
+    name = "edge_modules.tcp_edge_traffic_policy"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()
@@ -284,6 +287,7 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """
 
     record = EndpointTrafficPolicy
+    name = "edge_modules.tls_edge_traffic_policy"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()

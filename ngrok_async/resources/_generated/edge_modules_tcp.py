@@ -26,6 +26,7 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
     """
 
     record = EndpointBackend
+    name = "edge_modules.tcp_edge_backend"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
@@ -100,6 +101,7 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """
 
     record = EndpointIPPolicy
+    name = "edge_modules.tcp_edge_ip_restriction"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,

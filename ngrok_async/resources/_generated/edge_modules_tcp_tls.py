@@ -33,6 +33,7 @@ class TLSEdgeBackendModuleService(Service[EndpointBackend]):
     """
 
     record = EndpointBackend
+    name = "edge_modules.tls_edge_backend"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
@@ -107,6 +108,7 @@ class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """
 
     record = EndpointIPPolicy
+    name = "edge_modules.tls_edge_ip_restriction"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,
@@ -192,6 +194,7 @@ class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """
 
     record = EndpointMutualTLS
+    name = "edge_modules.tls_edge_mutual_tls"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "certificate_authority_ids": check.string_list,
@@ -277,6 +280,7 @@ class TLSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """
 
     record = EndpointTLSTermination
+    name = "edge_modules.tls_edge_tls_termination"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "terminate_at": check.one_of("edge", "upstream"),

@@ -31,6 +31,7 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
     """
 
     record = EndpointBackend
+    name = "edge_modules.https_edge_route_backend"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
@@ -121,6 +122,7 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
     """
 
     record = EndpointCompression
+    name = "edge_modules.https_edge_route_compression"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
@@ -212,6 +214,7 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """
 
     record = EndpointIPPolicy
+    name = "edge_modules.https_edge_route_ip_restriction"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,

@@ -33,6 +33,7 @@ class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
     """
 
     record = EndpointOAuth
+    name = "edge_modules.https_edge_route_oauth"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "provider": nested.endpoint_oauth_provider,
@@ -163,6 +164,7 @@ class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidatio
     """
 
     record = EndpointWebhookValidation
+    name = "edge_modules.https_edge_route_webhook_verification"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "provider": check.string,

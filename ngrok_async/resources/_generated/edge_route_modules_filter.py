@@ -27,6 +27,7 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """
 
     record = EndpointTrafficPolicy
+    name = "edge_modules.https_edge_route_traffic_policy"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()
@@ -122,6 +123,7 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
     """
 
     record = EndpointUserAgentFilter
+    name = "edge_modules.https_edge_route_user_agent_filter"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "allow": check.string_list,

@@ -27,6 +27,7 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
     """
 
     record = EndpointRequestHeaders
+    name = "edge_modules.https_edge_route_request_headers"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "add": check.string_map,
@@ -140,6 +141,7 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
     """
 
     record = EndpointResponseHeaders
+    name = "edge_modules.https_edge_route_response_headers"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "add": check.string_map,

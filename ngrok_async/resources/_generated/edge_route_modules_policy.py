@@ -28,6 +28,7 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
     """
 
     record = EndpointCircuitBreaker
+    name = "edge_modules.https_edge_route_circuit_breaker"
     replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "tripped_duration": check.seconds,
@@ -159,6 +160,7 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
     """
 
     record = EndpointWebsocketTCPConverter
+    name = "edge_modules.https_edge_route_websocket_tcp_converter"
     replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()

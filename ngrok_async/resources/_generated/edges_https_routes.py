@@ -52,6 +52,7 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
     """
 
     record = HTTPSEdgeRoute
+    name = "edges.https_routes"
     create_checks: ClassVar[Checks] = {
         "match_type": check.one_of("exact_path", "path_prefix"),
         "match": check.string,

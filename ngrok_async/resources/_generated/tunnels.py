@@ -76,6 +76,7 @@ class TunnelSessionsService(Service[TunnelSession]):
     """Tunnel Sessions: ``client.tunnel_sessions`` (get, list, update, restart, stop)."""
 
     record = TunnelSession
+    name = "tunnel_sessions"
 
     __slots__ = ()
 
@@ -161,7 +162,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/update", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/update", id=id), None, extras, op="update"
         )
 
     async def restart(
@@ -179,7 +180,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/restart", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/restart", id=id), None, extras, op="restart"
         )
 
     async def stop(
@@ -195,7 +196,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/stop", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/stop", id=id), None, extras, op="stop"
         )
 
 
@@ -205,6 +206,7 @@ class TunnelsService(Service[Tunnel]):
     """
 
     record = Tunnel
+    name = "tunnels"
 
     __slots__ = ()
 
