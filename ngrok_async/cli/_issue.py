@@ -207,7 +207,7 @@ async def issue(
 async def _resumed_until(path: pathlib.Path, until: datetime) -> datetime:
     journal = SQLiteJournal(path)
     try:
-        await journal.open(SSHUserCertificatesService.path)
+        await journal.open(SSHUserCertificatesService._path)  # the job name create_many uses
         return datetime.fromisoformat(await journal.remember("valid_until", until.isoformat()))
     except JournalError as exc:
         raise click.UsageError(str(exc)) from None

@@ -30,8 +30,8 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
     Traffic Policy (client.endpoints).
     """
 
-    record = EndpointBackend
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
+    _record = EndpointBackend
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
 
@@ -47,7 +47,13 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointBackend:
-        """Get the Edge Route Backend module. ``GET /edges/https/{edge_id}/routes/{id}/backend``"""
+        """Get the Edge Route Backend module.
+
+        ``GET /edges/https/{edge_id}/routes/{id}/backend``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
@@ -74,6 +80,9 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/backend``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -84,7 +93,7 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/backend", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks, {"enabled": enabled, "backend_id": backend_id}, nullable=False
+                self._replace_checks, {"enabled": enabled, "backend_id": backend_id}, nullable=False
             ),
             extras,
         )
@@ -104,6 +113,9 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
         """Remove the Edge Route Backend module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/backend``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -120,8 +132,8 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
     with Traffic Policy (client.endpoints).
     """
 
-    record = EndpointCompression
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
+    _record = EndpointCompression
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
 
@@ -140,6 +152,9 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
         """Get the Edge Route Compression module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/compression``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -167,6 +182,9 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/compression``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -175,7 +193,7 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
         return await self._call(
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/compression", edge_id=edge_id, id=id),
-            build_body(self.replace_checks, {"enabled": enabled}, nullable=False),
+            build_body(self._replace_checks, {"enabled": enabled}, nullable=False),
             extras,
         )
 
@@ -194,6 +212,9 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
         """Remove the Edge Route Compression module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/compression``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -211,8 +232,8 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
     (client.endpoints).
     """
 
-    record = EndpointIPPolicy
-    replace_checks: ClassVar[Checks] = {
+    _record = EndpointIPPolicy
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,
     }
@@ -234,6 +255,9 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
         """Get the Edge Route IP Restriction module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/ip_restriction``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -263,6 +287,9 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/ip_restriction``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -274,7 +301,7 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/ip_restriction", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "ip_policy_ids": ip_policy_ids},
                 nullable=False,
             ),
@@ -297,6 +324,9 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
         """Remove the Edge Route IP Restriction module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/ip_restriction``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

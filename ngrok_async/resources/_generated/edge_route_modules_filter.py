@@ -26,8 +26,8 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     (client.endpoints).
     """
 
-    record = EndpointTrafficPolicy
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
+    _record = EndpointTrafficPolicy
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()
 
@@ -46,6 +46,9 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
         """Get the Edge Route Traffic Policy module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/traffic_policy``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -75,6 +78,9 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/traffic_policy``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -84,7 +90,7 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
         return await self._call(
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/traffic_policy", edge_id=edge_id, id=id),
-            build_body(self.replace_checks, {"enabled": enabled, "value": value}, nullable=False),
+            build_body(self._replace_checks, {"enabled": enabled, "value": value}, nullable=False),
             extras,
         )
 
@@ -104,6 +110,9 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
         """Remove the Edge Route Traffic Policy module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/traffic_policy``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -121,8 +130,8 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
     (client.endpoints).
     """
 
-    record = EndpointUserAgentFilter
-    replace_checks: ClassVar[Checks] = {
+    _record = EndpointUserAgentFilter
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "allow": check.string_list,
         "deny": check.string_list,
@@ -146,6 +155,9 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
         """Get the Edge Route User Agent Filter module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/user_agent_filter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -177,6 +189,9 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/user_agent_filter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -185,7 +200,7 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
                 "/edges/https/{edge_id}/routes/{id}/user_agent_filter", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "allow": allow, "deny": deny},
                 nullable=False,
             ),
@@ -208,6 +223,9 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
         """Remove the Edge Route User Agent Filter module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/user_agent_filter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

@@ -26,8 +26,8 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
     (client.endpoints).
     """
 
-    record = EndpointRequestHeaders
-    replace_checks: ClassVar[Checks] = {
+    _record = EndpointRequestHeaders
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "add": check.string_map,
         "remove": check.string_list,
@@ -50,6 +50,9 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
         """Get the Edge Route Request Headers module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/request_headers``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -82,6 +85,9 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/request_headers``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -97,7 +103,7 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
                 "/edges/https/{edge_id}/routes/{id}/request_headers", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "add": add, "remove": remove},
                 nullable=False,
             ),
@@ -120,6 +126,9 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
         """Remove the Edge Route Request Headers module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/request_headers``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -139,8 +148,8 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
     (client.endpoints).
     """
 
-    record = EndpointResponseHeaders
-    replace_checks: ClassVar[Checks] = {
+    _record = EndpointResponseHeaders
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "add": check.string_map,
         "remove": check.string_list,
@@ -164,6 +173,9 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
         """Get the Edge Route Response Headers module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/response_headers``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -196,6 +208,9 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/response_headers``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -211,7 +226,7 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
                 "/edges/https/{edge_id}/routes/{id}/response_headers", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "add": add, "remove": remove},
                 nullable=False,
             ),
@@ -234,6 +249,9 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
         """Remove the Edge Route Response Headers module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/response_headers``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

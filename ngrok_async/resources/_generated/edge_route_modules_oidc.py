@@ -24,8 +24,8 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
     Policy (client.endpoints).
     """
 
-    record = EndpointOIDC
-    replace_checks: ClassVar[Checks] = {
+    _record = EndpointOIDC
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "options_passthrough": check.boolean,
         "cookie_prefix": check.string,
@@ -51,7 +51,13 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointOIDC:
-        """Get the Edge Route OIDC module. ``GET /edges/https/{edge_id}/routes/{id}/oidc``"""
+        """Get the Edge Route OIDC module.
+
+        ``GET /edges/https/{edge_id}/routes/{id}/oidc``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
@@ -85,6 +91,9 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/oidc``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -108,7 +117,7 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/oidc", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {
                     "enabled": enabled,
                     "options_passthrough": options_passthrough,
@@ -137,7 +146,13 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Remove the Edge Route OIDC module. ``DELETE /edges/https/{edge_id}/routes/{id}/oidc``"""
+        """Remove the Edge Route OIDC module.
+
+        ``DELETE /edges/https/{edge_id}/routes/{id}/oidc``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",

@@ -27,8 +27,8 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
     (client.endpoints).
     """
 
-    record = EndpointCircuitBreaker
-    replace_checks: ClassVar[Checks] = {
+    _record = EndpointCircuitBreaker
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "tripped_duration": check.seconds,
         "rolling_window": check.seconds,
@@ -54,6 +54,9 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
         """Get the Edge Route Circuit Breaker module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/circuit_breaker``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -89,6 +92,9 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/circuit_breaker``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -109,7 +115,7 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
                 "/edges/https/{edge_id}/routes/{id}/circuit_breaker", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {
                     "enabled": enabled,
                     "tripped_duration": tripped_duration,
@@ -139,6 +145,9 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
         """Remove the Edge Route Circuit Breaker module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/circuit_breaker``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -158,8 +167,8 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
     Policy (client.endpoints).
     """
 
-    record = EndpointWebsocketTCPConverter
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
+    _record = EndpointWebsocketTCPConverter
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
 
@@ -179,6 +188,9 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
         """Get the Edge Route Websocket TCP Converter module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -209,6 +221,9 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
 
         ``PUT /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -219,7 +234,7 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/websocket_tcp_converter", edge_id=edge_id, id=id
             ),
-            build_body(self.replace_checks, {"enabled": enabled}, nullable=False),
+            build_body(self._replace_checks, {"enabled": enabled}, nullable=False),
             extras,
         )
 
@@ -239,6 +254,9 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
         """Remove the Edge Route Websocket TCP Converter module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

@@ -24,8 +24,8 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
     Policy (client.endpoints).
     """
 
-    record = EndpointSAML
-    replace_checks: ClassVar[Checks] = {
+    _record = EndpointSAML
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "options_passthrough": check.boolean,
         "cookie_prefix": check.string,
@@ -52,7 +52,13 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointSAML:
-        """Get the Edge Route SAML module. ``GET /edges/https/{edge_id}/routes/{id}/saml``"""
+        """Get the Edge Route SAML module.
+
+        ``GET /edges/https/{edge_id}/routes/{id}/saml``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
@@ -86,6 +92,9 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
         """Replace the Edge Route SAML module: fields not passed are left out of the request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/saml``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
 
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
@@ -122,7 +131,7 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/saml", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {
                     "enabled": enabled,
                     "options_passthrough": options_passthrough,
@@ -152,7 +161,13 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Remove the Edge Route SAML module. ``DELETE /edges/https/{edge_id}/routes/{id}/saml``"""
+        """Remove the Edge Route SAML module.
+
+        ``DELETE /edges/https/{edge_id}/routes/{id}/saml``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",

@@ -19,8 +19,8 @@ __all__ = ["EventSourcesService"]
 class EventSourcesService(Service[EventSource]):
     """Event Sources: ``client.event_sources`` (create, get, list, update, delete)."""
 
-    record = EventSource
-    create_checks: ClassVar[Checks] = {"type": check.string}
+    _record = EventSource
+    _create_checks: ClassVar[Checks] = {"type": check.string}
 
     __slots__ = ()
 
@@ -45,7 +45,7 @@ class EventSourcesService(Service[EventSource]):
             ops.expand(
                 "/event_subscriptions/{subscription_id}/sources", subscription_id=subscription_id
             ),
-            build_body(self.create_checks, {"type": type}, nullable=False),
+            build_body(self._create_checks, {"type": type}, nullable=False),
             extras,
         )
 
