@@ -1,12 +1,14 @@
 """The Redis connection behind :mod:`ngrok_async.redis`: a client from a URL or the caller's,
-its Lua scripts registered, and a URL without its password for messages."""
+its Lua scripts registered, a channel listened to, and a URL without its password."""
 
 from __future__ import annotations
 
 import contextlib
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+import anyio
 
 from ._errors import InvalidParameterError, NgrokError
 
@@ -39,6 +41,33 @@ def scripts(client: Any, sources: Mapping[str, str]) -> dict[str, Any]:
 
 def is_coredis(client: Any) -> bool:
     return type(client).__module__.startswith("coredis")
+
+
+async def listen(
+    client: Any, channel: str, notice: Callable[[], None], listening: Callable[[bool], None]
+) -> None:
+    """Call ``notice()`` for every message published on ``channel`` until cancelled;
+    ``listening(True)`` once subscribed, ``listening(False)`` when the subscription ends.
+    Raises what the subscription raises (the caller decides when to try again)."""
+    if is_coredis(client):
+        async with client.pubsub(channels=[channel], ignore_subscribe_messages=True) as pubsub:
+            listening(True)
+            try:
+                async for _ in pubsub:
+                    notice()
+            finally:
+                listening(False)
+        return
+    pubsub = client.pubsub(ignore_subscribe_messages=True)  # redis.asyncio
+    try:
+        await pubsub.subscribe(channel)
+        listening(True)
+        async for _ in pubsub.listen():
+            notice()
+    finally:
+        listening(False)
+        with anyio.CancelScope(shield=True), anyio.move_on_after(2.0):
+            await pubsub.aclose()
 
 
 def coredis_client(url: str) -> Any:

@@ -7,7 +7,8 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Literal
@@ -16,7 +17,7 @@ import anyio
 
 from ._errors import InvalidParameterError, NgrokError
 from ._limits import PAUSE_FLOOR, Limiter
-from ._redis_client import connect, scripts
+from ._redis_client import connect, listen, scripts
 from ._redis_limiter_lua import ACQUIRE, PAUSE, RELEASE, RENEW
 from ._types import DEFAULT_RATE_LIMIT, RateLimit
 
@@ -44,7 +45,9 @@ class RedisLimiter:
         rate_limit: the rolling window (``None``: no window, only the concurrency cap).
         max_concurrency: requests in flight across all processes (``None``: no cap).
         lease_seconds: how long a dead process's in-flight slot stays taken.
-        poll_interval: seconds between tries while waiting for a slot another process holds.
+        poll_interval: the most a waiter waits before trying again when no notice comes
+            (waiters learn that a slot is free from a Redis pub/sub notice, see
+            :attr:`wakeups`).
         on_unavailable: ``"raise"`` or ``"local"`` (see the module docs).
         fallback_share: the share of ``rate_limit`` and ``max_concurrency`` the local fallback
             gets (required with ``on_unavailable="local"``).
@@ -59,7 +62,7 @@ class RedisLimiter:
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         max_concurrency: int | None = 8,
         lease_seconds: float = 15.0,
-        poll_interval: float = 0.05,
+        poll_interval: float = 0.5,
         on_unavailable: Literal["raise", "local"] = "raise",
         fallback_share: float | None = None,
         retry_seconds: float = 5.0,
@@ -95,6 +98,7 @@ class RedisLimiter:
         tag = "{" + key + "}"
         self._keys = [f"{tag}:{part}" for part in ("leases", "permits", "pause", "queue")]
         self._keys += [f"{tag}:seen", f"{tag}:seq"]
+        self._channel = f"{tag}:free"
         self._rate_limit = rate_limit
         self._max = max_concurrency
         self._window_ms = 0 if rate_limit is None else math.ceil(rate_limit.per_seconds * 1000)
@@ -121,7 +125,9 @@ class RedisLimiter:
         self._scripts: dict[str, Any] = {}
         self._stack: contextlib.AsyncExitStack | None = None
         self._turn = anyio.Lock()
-        self._released = anyio.Event()
+        self._wake = _Wake()
+        self._wakeups: Counter[str] = Counter()
+        self._listening = False
 
     @property
     def key(self) -> str:
@@ -139,6 +145,19 @@ class RedisLimiter:
     def in_flight(self) -> int:
         """Slots this process holds in Redis now."""
         return len(self._held)
+
+    @property
+    def listening(self) -> bool:
+        """Whether this limiter is subscribed to the key's notices now (when not, waiters
+        fall back to polling every ``poll_interval``)."""
+        return self._listening
+
+    @property
+    def wakeups(self) -> Mapping[str, int]:
+        """How waiters woke up to try again, by cause: ``notice`` (another process freed a
+        slot or the queue moved on), ``release`` (this process freed one), ``timer`` (a
+        permit's window ended) and ``poll`` (nothing came within ``poll_interval``)."""
+        return dict(self._wakeups)
 
     def __repr__(self) -> str:
         return (
@@ -160,6 +179,7 @@ class RedisLimiter:
             )
             group = await stack.enter_async_context(anyio.create_task_group())
             group.start_soon(self._heartbeat)
+            group.start_soon(self._listen, client)
             stack.callback(group.cancel_scope.cancel)
         except BaseException:
             await stack.__aexit__(None, None, None)
@@ -183,6 +203,26 @@ class RedisLimiter:
             if self._held:
                 with contextlib.suppress(Exception):
                     await self._call("renew", self._keys[:1], [self._lease_ms, *self._held])
+
+    async def _listen(self, client: Any) -> None:
+        """Keep subscribed to the key's notices; after a failure, poll for a while."""
+        while True:
+            try:
+                await listen(
+                    client, self._channel, lambda: self._woken("notice"), self._set_listening
+                )
+            except Exception as exc:
+                logger.debug("shared limiter %r: notices unavailable: %s", self._key, exc)
+            await anyio.sleep(self._retry)
+
+    def _set_listening(self, listening: bool) -> None:
+        self._listening = listening
+
+    def _woken(self, cause: str) -> None:
+        """Wake every waiter of this process: a slot may be free."""
+        wake, self._wake = self._wake, _Wake()
+        wake.cause = cause
+        wake.event.set()
 
     async def _call(self, name: str, keys: Sequence[str], args: Sequence[str | int]) -> Any:
         return await self._scripts[name](keys=list(keys), args=list(args))
@@ -237,6 +277,7 @@ class RedisLimiter:
         async with self._turn:
             try:
                 while not self._using_fallback():
+                    wake = self._wake  # taken first: a notice during the call wakes it
                     try:
                         granted, wait_ms = await self._call(
                             "acquire",
@@ -248,6 +289,7 @@ class RedisLimiter:
                                 self._max or 0,
                                 self._lease_ms,
                                 self._waiter_ttl_ms,
+                                self._channel,
                             ],
                         )
                     except Exception as exc:
@@ -256,9 +298,7 @@ class RedisLimiter:
                     if granted:
                         self._held.add(ticket)
                         return ticket
-                    delay = wait_ms / 1000 if wait_ms > 0 else self._poll
-                    with anyio.move_on_after(min(delay, self._waiter_ttl_ms / 4000)):
-                        await self._released.wait()
+                    await self._wait(wake, wait_ms)
             except BaseException:
                 with anyio.CancelScope(shield=True), anyio.move_on_after(2.0):
                     await self._forget(ticket)
@@ -267,6 +307,19 @@ class RedisLimiter:
         await self._fallback._acquire()
         return None
 
+    async def _wait(self, wake: _Wake, wait_ms: int) -> None:
+        """Until a permit's window ends (``wait_ms`` > 0: nothing else can free one sooner),
+        or else a notice that a slot freed, at most ``poll_interval``; never so long that
+        the waiter loses its place in the queue."""
+        longest = self._waiter_ttl_ms / 4000
+        if wait_ms > 0:
+            await anyio.sleep(min(wait_ms / 1000, longest))
+            self._wakeups["timer" if wait_ms / 1000 <= longest else "poll"] += 1
+            return
+        with anyio.move_on_after(min(self._poll, longest)) as timer:
+            await wake.event.wait()
+        self._wakeups["poll" if timer.cancelled_caught else wake.cause] += 1
+
     async def _forget(self, ticket: str) -> None:
         """Release ``ticket`` (a lease, or only a place in the queue); errors are logged."""
         self._held.discard(ticket)
@@ -274,7 +327,7 @@ class RedisLimiter:
             await self._call(
                 "release",
                 [self._keys[0], self._keys[1], self._keys[3], self._keys[4]],
-                [ticket, self._window_ms, self._limit],
+                [ticket, self._window_ms, self._limit, self._channel],
             )
         except Exception as exc:  # the lease expires by itself and becomes a permit
             logger.debug("shared limiter %r: release failed: %s", self._key, exc)
@@ -286,8 +339,17 @@ class RedisLimiter:
             return
         with anyio.CancelScope(shield=True), anyio.move_on_after(5.0):
             await self._forget(ticket)
-        released, self._released = self._released, anyio.Event()
-        released.set()
+        self._woken("release")
+
+
+class _Wake:
+    """One wake-up of a process's waiters, and what caused it."""
+
+    __slots__ = ("cause", "event")
+
+    def __init__(self) -> None:
+        self.event = anyio.Event()
+        self.cause = ""
 
 
 class _RedisSlot:

@@ -2,7 +2,9 @@
 
 Keys, all under one ``{hash tag}``: ``leases`` (zset ticket -> lease expiry), ``permits``
 (zset ticket -> permit expiry), ``pause`` (paused-until), ``queue`` (zset ticket -> arrival
-number), ``seen`` (zset ticket -> last poll), ``seq`` (the arrival counter).
+number), ``seen`` (zset ticket -> last poll), ``seq`` (the arrival counter). ``{key}:free`` is
+the channel on which a notice is published when a slot frees, or when the queue moves on and
+another slot is free now, so that waiters try again at once instead of on their next poll.
 """
 
 _NOW = """
@@ -11,7 +13,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
 
 # KEYS: leases, permits, pause, queue, seen, seq
-# ARGV: ticket, window_ms, limit (0: none), max_concurrency (0: none), lease_ms, waiter_ttl_ms
+# ARGV: ticket, window_ms, limit (0: none), max_concurrency (0: none), lease_ms, waiter_ttl_ms,
+# channel
 ACQUIRE = (
     _NOW
     + """
@@ -51,16 +54,17 @@ if redis.call('ZRANK', KEYS[4], ticket) >= free then return {0, 0} end
 redis.call('ZREM', KEYS[4], ticket)
 redis.call('ZREM', KEYS[5], ticket)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[5]), ticket)
+if free > 1 and redis.call('ZCARD', KEYS[4]) > 0 then redis.call('PUBLISH', ARGV[7], 'queue') end
 return {1, 0}
 """
 )
 
-# KEYS: leases, permits, queue, seen. ARGV: ticket, window_ms, limit (0: none)
+# KEYS: leases, permits, queue, seen. ARGV: ticket, window_ms, limit (0: none), channel
 RELEASE = (
     _NOW
     + """
 local held = redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
+local queued = redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 local before = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if tonumber(ARGV[3]) > 0 and (held == 1 or before) then
@@ -68,6 +72,7 @@ if tonumber(ARGV[3]) > 0 and (held == 1 or before) then
   if before and tonumber(before) > expiry then expiry = tonumber(before) end
   redis.call('ZADD', KEYS[2], expiry, ARGV[1])
 end
+if held == 1 or queued == 1 then redis.call('PUBLISH', ARGV[4], 'free') end
 return held
 """
 )

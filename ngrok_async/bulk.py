@@ -24,19 +24,17 @@ must not stay open across the ``yield`` of an async generator (PEP 789).
 from __future__ import annotations
 
 import collections
-import inspect
 import os
 import secrets
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import anyio
 import anyio.lowlevel
-import attrs
 
-from ._bulk_journal import claim, digest, journal_of, journal_record, keep_claims, wait_seconds
+from ._bulk_journal import journal_of, keep_claims
 from ._bulk_results import (
     BulkCancelledError,
     BulkProgress,
@@ -48,10 +46,10 @@ from ._bulk_results import (
     _Counters,
     _Results,
 )
-from ._errors import InvalidParameterError, NgrokError
+from ._bulk_settle import BulkOps, Job, Settler
+from ._errors import InvalidParameterError
 from ._journal import Journal
 from ._reconcile import MARKER_KEY, M, Marked, Reconciler, add_marker, read_marker
-from ._reconcile import verdict as judge
 from ._types import DEFAULT_CLOCK_SKEW
 
 __all__ = [
@@ -76,37 +74,6 @@ Q = TypeVar("Q")
 R = TypeVar("R")
 T = TypeVar("T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-@attrs.frozen(slots=True)
-class BulkOps(Generic[Q, R]):
-    """What the engine needs from a service (built by the services' ``create_many``)."""
-
-    body: Callable[[Q], dict[str, Any]]
-    """Validate a request into a create body; raises InvalidParameterError."""
-    create: Callable[[dict[str, Any]], Awaitable[R]]
-    newest_first: Callable[[str | None], AsyncIterator[R]]
-    """List newest first, with an optional API ``filter=`` expression."""
-    same: Callable[[Mapping[str, Any], R], bool]
-    """Whether a listed record carrying the request's marker matches its body."""
-    decode: Callable[[Any], R] | None = None
-    """API JSON to a record (for records kept in a journal)."""
-    job: str = "bulk"
-    """Names the collection in a journal, so a journal of another one is refused."""
-
-
-class _Job(Generic[Q]):
-    __slots__ = ("attempts", "body", "deferred", "digest", "index", "key", "request", "sent")
-
-    def __init__(self, index: int, request: Q) -> None:
-        self.index = index
-        self.request = request
-        self.key = str(index)
-        self.attempts = 0
-        self.sent = False  # a create may be on the wire or done, unconfirmed
-        self.deferred = False  # another run held its row: now wait for it
-        self.body: dict[str, Any] | None = None
-        self.digest = ""
 
 
 class BulkRun(Generic[Q, M]):
@@ -154,24 +121,28 @@ class BulkRun(Generic[Q, M]):
         journal = journal_of(journal)
         if journal is not None and ops.decode is None:
             raise InvalidParameterError("journal", "this service cannot keep records in one")
-        self.run_id: str = secrets.token_hex(8)
-        """The marker prefix: random per run, or the journal's (stable across resumes)."""
         self._requests = requests
         self._ops = ops
         self._concurrency = concurrency
-        self._max_attempts = max_attempts
         self._on_progress = on_progress
         self._journal = journal
-        self._key = key
-        self._on_created = on_created
-        self._keys: set[str] = set()
-        self._deferred: collections.deque[_Job[Q]] = collections.deque()
+        self._deferred: collections.deque[Job[Q]] = collections.deque()
         self._reconciler = (
             Reconciler(ops.newest_first, ops.same, delay=reconcile_delay, skew=clock_skew)
             if reconcile or journal is not None
             else None
         )
         self._counters = _Counters()
+        self._settler = Settler(
+            ops,
+            journal=journal,
+            reconciler=self._reconciler,
+            max_attempts=max_attempts,
+            key=key,
+            on_created=on_created,
+            counters=self._counters,
+            run_id=secrets.token_hex(8),
+        )
         self._leftover: list[BulkResult[Q, M]] = []
         self._failure: BaseException | None = None
         self._stopped = False
@@ -180,6 +151,11 @@ class BulkRun(Generic[Q, M]):
         self._state = "new"
 
     # -- the caller's side ---------------------------------------------------------------
+
+    @property
+    def run_id(self) -> str:
+        """The marker prefix: random per run, or the journal's (stable across resumes)."""
+        return self._settler.run_id
 
     @property
     def progress(self) -> BulkProgress:
@@ -227,7 +203,7 @@ class BulkRun(Generic[Q, M]):
         finally:
             self._state = "closed"
             self._leftover.extend(self._results.drain())
-            self._leftover.extend(self._abandoned(job) for job in self._deferred)
+            self._leftover.extend(self._settler.abandoned(job) for job in self._deferred)
             self._deferred.clear()
 
     def __aiter__(self) -> BulkRun[Q, M]:
@@ -253,7 +229,7 @@ class BulkRun(Generic[Q, M]):
         journal = self._journal
         try:
             if journal is not None:  # opened and closed in this task (a Redis client's rule)
-                self.run_id = await journal.open(self._ops.job)
+                self._settler.run_id = await journal.open(self._ops.job)
             if isinstance(self._requests, AsyncIterable):
                 source: Any = aiter(self._requests)
                 pull_lock: anyio.Lock | None = anyio.Lock()
@@ -284,7 +260,7 @@ class BulkRun(Generic[Q, M]):
         self._failure = exc
         self._work_scope.cancel()
 
-    async def _pull(self, source: Any, lock: anyio.Lock | None) -> _Job[Q] | None:
+    async def _pull(self, source: Any, lock: anyio.Lock | None) -> Job[Q] | None:
         """The next request, then the ones deferred because another run held them."""
         job = await self._pull_new(source, lock)
         if job is None and self._deferred:
@@ -292,7 +268,7 @@ class BulkRun(Generic[Q, M]):
             job.deferred = True
         return job
 
-    async def _pull_new(self, source: Any, lock: anyio.Lock | None) -> _Job[Q] | None:
+    async def _pull_new(self, source: Any, lock: anyio.Lock | None) -> Job[Q] | None:
         if lock is None:
             if self._exhausted or self._stopped:
                 return None
@@ -318,7 +294,7 @@ class BulkRun(Generic[Q, M]):
                     return None
         if self._exhausted:
             return None
-        job = _Job(self._counters.pulled, request)
+        job = Job(self._counters.pulled, request)
         self._counters.pulled += 1
         return job
 
@@ -344,13 +320,13 @@ class BulkRun(Generic[Q, M]):
         except Exception as exc:
             self._fail(exc)
 
-    async def _one(self, job: _Job[Q]) -> BulkResult[Q, M] | None:
+    async def _one(self, job: Job[Q]) -> BulkResult[Q, M] | None:
         counters = self._counters
         counters.in_flight += 1
         try:
-            result = await self._settle(job)
+            result = await self._settler.settle(job)
         except BaseException:
-            self._leftover.append(self._abandoned(job))
+            self._leftover.append(self._settler.abandoned(job))
             raise
         finally:
             counters.in_flight -= 1
@@ -365,124 +341,6 @@ class BulkRun(Generic[Q, M]):
         else:
             counters.unknown += 1
         return result
-
-    async def _settle(self, job: _Job[Q]) -> BulkResult[Q, M] | None:
-        """The request's result, or None to defer it (another run holds its row)."""
-        if job.body is None:
-            try:
-                job.body = self._prepare(job)
-            except InvalidParameterError as exc:
-                return NotCreated(job.index, job.request, error=exc, attempts=job.attempts)
-        body, marker = job.body, f"{self.run_id}:{job.key}"
-        journal = self._journal
-        while journal is not None:
-            taken = await claim(journal, job.key, job.digest)
-            entry = taken.entry
-            if entry is not None and entry.state == "created" and self._ops.decode is not None:
-                record = self._ops.decode(entry.record)
-                return Created(job.index, job.request, record=record, resumed=True)
-            if not taken.ours:  # another live run holds it
-                if not job.deferred:
-                    return None
-                await anyio.sleep(wait_seconds(journal))
-                continue
-            if entry is not None and entry.state == "sent" and entry.sent_at is not None:
-                job.sent = True  # in doubt since a run that did not finish
-                found = await self._found(job, marker, body, entry.sent_at)
-                if found is not None:
-                    return found
-                job.sent = False
-            result = await self._send(job, body, marker, journal)
-            if result is not None:
-                return result
-            job.deferred = True  # the claim lapsed before sending: wait for its new holder
-        return await self._send(job, body, marker, None)
-
-    def _prepare(self, job: _Job[Q]) -> dict[str, Any]:
-        """Validate the request into its create body, with its key, digest and marker."""
-        body = self._ops.body(job.request)
-        if self._key is not None:
-            job.key = self._key(job.request)
-            if not isinstance(job.key, str) or not job.key:
-                raise InvalidParameterError("key", f"must return a non-empty str: {job.key!r}")
-        if job.key in self._keys:
-            raise InvalidParameterError("key", f"two requests have the key {job.key!r}")
-        self._keys.add(job.key)
-        job.digest = digest(body) if self._journal is not None else ""
-        if self._reconciler is not None:
-            body["metadata"] = add_marker(body.get("metadata", ""), f"{self.run_id}:{job.key}")
-        return body
-
-    async def _send(
-        self, job: _Job[Q], body: dict[str, Any], marker: str, journal: Journal | None
-    ) -> BulkResult[Q, M] | None:
-        """Create until it ends; None if the journal's claim lapsed before a send."""
-
-        def failed(error: NgrokError, reconciled: bool = False) -> NotCreated[Q]:
-            return NotCreated(
-                job.index, job.request, error=error, attempts=job.attempts, reconciled=reconciled
-            )
-
-        while True:
-            sent_at = datetime.now(timezone.utc) if self._reconciler is not None else _EPOCH
-            if journal is not None and not await journal.sent(job.key, sent_at):
-                return None
-            job.attempts += 1
-            job.sent = True
-            try:
-                return await self._created(job, await self._ops.create(body))
-            except NgrokError as exc:
-                error = exc
-            verdict = judge(error)
-            if verdict == "ambiguous":
-                if self._reconciler is None:
-                    return Unknown(job.index, job.request, error=error, attempts=job.attempts)
-                found = await self._found(job, marker, body, sent_at, error)
-                if found is not None:
-                    return found
-            if verdict == "rejected" or job.attempts >= self._max_attempts:
-                if journal is not None:
-                    await journal.not_created(job.key)
-                job.sent = False
-                return failed(error, reconciled=verdict == "ambiguous")
-            job.sent = False
-            self._counters.retried += 1
-
-    async def _found(
-        self,
-        job: _Job[Q],
-        marker: str,
-        body: Mapping[str, Any],
-        sent_at: datetime,
-        error: NgrokError | None = None,
-    ) -> BulkResult[Q, M] | None:
-        """Settle an in-doubt create by its marker: the result, or None when proven absent."""
-        assert self._reconciler is not None
-        lookup = await self._reconciler.find(marker, body, sent_at)
-        if lookup.record is not None:
-            return await self._created(job, lookup.record, reconciled=True)
-        if lookup.error is not None:  # the listing itself kept failing
-            return Unknown(
-                job.index, job.request, error=error or lookup.error, attempts=job.attempts
-            )
-        return None
-
-    async def _created(self, job: _Job[Q], record: M, *, reconciled: bool = False) -> Created[Q, M]:
-        if self._on_created is not None:
-            done = self._on_created(record)
-            if inspect.isawaitable(done):
-                await done
-        if self._journal is not None:
-            await self._journal.created(job.key, journal_record(record))
-        return Created(
-            job.index, job.request, record=record, attempts=job.attempts, reconciled=reconciled
-        )
-
-    def _abandoned(self, job: _Job[Q]) -> BulkResult[Q, M]:
-        error = BulkCancelledError(f"the bulk run stopped before request {job.index} finished")
-        if job.sent:
-            return Unknown(job.index, job.request, error=error, attempts=job.attempts)
-        return NotCreated(job.index, job.request, error=error, attempts=job.attempts)
 
 
 def _positive_int(name: str, value: object) -> None:

@@ -4,6 +4,7 @@ Redis server and FakeNgrok (``AsyncClient`` is swapped for the fake's client).""
 from __future__ import annotations
 
 import pathlib
+import secrets
 from typing import Any
 
 import anyio
@@ -74,3 +75,17 @@ async def test_resuming_example(fake: FakeNgrok, tmp_path: pathlib.Path) -> None
     assert len(vault) == 3
     assert all(token for token in vault.values())
     assert len(fake.resources("credentials")) == 3
+
+
+async def test_resuming_example_on_redis(
+    fake: FakeNgrok, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    section = run_section("Resuming a bulk run")
+    async with ngrok_async.AsyncClient(rate_limit=None) as setup:
+        ca = await setup.ssh_certificate_authorities.create(private_key_type="ed25519")
+    public_keys = keys(4)
+    job = f"readme-{secrets.token_hex(4)}"
+    assert await section["issue"](ca.id, public_keys[:2], section["fleet_journal"](job)) == 2
+    assert await section["issue"](ca.id, public_keys, section["fleet_journal"](job)) == 4
+    assert len(fake.resources("ssh_user_certificates")) == 4

@@ -289,3 +289,87 @@ def test_a_cancelled_waiter_leaves_no_place_in_the_queue(redis_url: str, backend
                     return time.monotonic() - started
 
     assert run(backend, main) < 0.5  # not held up by the abandoned waiter (it would be 2 s)
+
+
+async def _woken_by_a_notice(make: Callable[[], RedisLimiter]) -> tuple[float, RedisLimiter]:
+    """How long after another limiter frees the one slot a waiter here gets it."""
+    async with make() as one, make() as two:
+        for _ in range(500):  # both subscribed (a few ms)
+            if one.listening and two.listening:
+                break
+            await anyio.sleep(0.01)
+        assert one.listening
+        assert two.listening
+        holding = one.slot()
+        await holding.__aenter__()
+        freed = 0.0
+
+        async def free_soon() -> None:
+            nonlocal freed
+            await anyio.sleep(0.3)
+            freed = time.monotonic()
+            await holding.__aexit__(None, None, None)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(free_soon)
+            with anyio.fail_after(4):  # the poll interval is 10 s: only a notice is this fast
+                async with two.slot():
+                    got = time.monotonic()
+        return got - freed, two
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_waiter_learns_from_a_notice_that_a_slot_is_free(redis_url: str, backend: str) -> None:
+    key = fresh_key()
+
+    def make() -> RedisLimiter:
+        return RedisLimiter(
+            redis_url, key=key, rate_limit=None, max_concurrency=1, poll_interval=10
+        )
+
+    waited, two = run(backend, lambda: _woken_by_a_notice(make))
+    assert waited < 0.25
+    assert two.wakeups.get("notice", 0) >= 1
+    assert "poll" not in two.wakeups
+    assert not two.listening  # unsubscribed on exit
+
+
+def test_notices_come_through_a_redis_asyncio_client_too(redis_url: str) -> None:
+    import redis.asyncio
+
+    key = fresh_key()
+
+    async def main() -> tuple[float, RedisLimiter]:
+        client = redis.asyncio.Redis.from_url(redis_url)
+        try:
+
+            def make() -> RedisLimiter:
+                return RedisLimiter(
+                    client, key=key, rate_limit=None, max_concurrency=1, poll_interval=10
+                )
+
+            return await _woken_by_a_notice(make)
+        finally:
+            await client.aclose()
+
+    waited, two = anyio.run(main)
+    assert waited < 0.25
+    assert two.wakeups.get("notice", 0) >= 1
+
+
+def test_a_waiter_sleeps_until_the_oldest_permit_ends(redis_url: str) -> None:
+    key = fresh_key()
+
+    async def main() -> tuple[float, RedisLimiter]:
+        options: dict[str, Any] = {"key": key, "rate_limit": RateLimit(1, 0.4)}
+        async with RedisLimiter(redis_url, poll_interval=10, **options) as limiter:
+            async with limiter.slot():
+                pass
+            started = time.monotonic()
+            with anyio.fail_after(3):
+                async with limiter.slot():
+                    return time.monotonic() - started, limiter
+
+    waited, limiter = anyio.run(main)
+    assert 0.3 <= waited < 0.7
+    assert limiter.wakeups.get("timer", 0) >= 1

@@ -14,9 +14,7 @@ import click
 from .. import (
     NOT_GIVEN,
     BulkResult,
-    JournalError,
     Outcome,
-    SQLiteJournal,
     SSHCertificateAuthority,
     SSHUserCertificate,
     SSHUserCertificatesService,
@@ -33,6 +31,8 @@ from ._common import (
     run_command,
 )
 from ._introspect import DURATION
+from ._journal import HELP as JOURNAL_HELP
+from ._journal import journal_from, remembered_until
 from ._values import Text
 
 
@@ -165,7 +165,7 @@ async def issue(
     concurrency: int,
     reconcile: bool,
     as_json: bool,
-    journal: pathlib.Path | None = None,
+    journal: str | None = None,
 ) -> int:
     files = key_files(keys, keys_dir)
     if not files:
@@ -178,7 +178,7 @@ async def issue(
         until = None  # without a journal each certificate's window starts when it is sent
         if journal is not None:  # a resumed run asks for the same expiry as the first one
             first = datetime.now(timezone.utc).replace(microsecond=0) + valid_for
-            until = await _resumed_until(journal, first)
+            until = await remembered_until(journal, SSHUserCertificatesService._path, first)
 
         def requests() -> Iterator[Request]:
             for path in files:
@@ -195,24 +195,16 @@ async def issue(
         try:
             ssh_user_certificates = session.ngrok.ssh_user_certificates
             async with ssh_user_certificates.create_many(
-                requests(), concurrency=concurrency, reconcile=reconcile, journal=journal
+                requests(),
+                concurrency=concurrency,
+                reconcile=reconcile,
+                journal=None if journal is None else journal_from(journal),
             ) as results:
                 async for result in results:
                     reporter.add(await finish(result, ca, out_dir))
         finally:
             status = reporter.close()
     return status
-
-
-async def _resumed_until(path: pathlib.Path, until: datetime) -> datetime:
-    journal = SQLiteJournal(path)
-    try:
-        await journal.open(SSHUserCertificatesService._path)  # the job name create_many uses
-        return datetime.fromisoformat(await journal.remember("valid_until", until.isoformat()))
-    except JournalError as exc:
-        raise click.UsageError(str(exc)) from None
-    finally:
-        await journal.aclose()
 
 
 @click.command(
@@ -269,13 +261,7 @@ async def _resumed_until(path: pathlib.Path, until: datetime) -> datetime:
     help="Mark each certificate's metadata so that a failure which may have issued it is "
     "looked up, not guessed.",
 )
-@click.option(
-    "--journal",
-    type=click.Path(dir_okay=False, path_type=pathlib.Path),
-    metavar="FILE",
-    help="Record every request in FILE (SQLite) before it is sent; run again with the same "
-    "FILE to resume an interrupted run: nothing is issued twice.",
-)
+@click.option("--journal", metavar="FILE|redis://HOST:6379/0#NAME", help=JOURNAL_HELP)
 @json_option
 @api_options
 def issue_command(**params: Any) -> None:
