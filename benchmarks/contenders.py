@@ -93,10 +93,10 @@ async def sdk_session(
     url: str, concurrency: int | None = None, *, transport: str = "default", **options: Any
 ) -> AsyncIterator[SDK]:
     """``ngrok_async.AsyncClient`` as a user makes it (limiter off unless ``rate_limit`` given):
-    its default transport (aiohttp's pool on asyncio), ``transport="httpx"`` for
-    ``NGROK_TRANSPORT=httpx`` (httpx's own), ``transport="aiohttp"`` for an explicit
-    ``AiohttpTransport``. The shared TLS context is rebuilt so that it trusts the run's
-    self-signed certificate (``SSL_CERT_FILE``) when that changes, as a process builds it once."""
+    its default transport (httpx's own pool, every attempt through ``send``), or
+    ``transport="aiohttp"`` for an explicit ``AiohttpTransport``. The shared TLS context is
+    rebuilt so that it trusts the run's self-signed certificate (``SSL_CERT_FILE``) when that
+    changes, as a process builds it once."""
     from ngrok_async import AsyncClient
 
     _trust_this_runs_certificate()
@@ -108,8 +108,6 @@ async def sdk_session(
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
         options["transport"] = AiohttpTransport(limits=limits)
     saved = os.environ.pop("NGROK_TRANSPORT", None)
-    if transport == "httpx":
-        os.environ["NGROK_TRANSPORT"] = "httpx"
     try:
         client = AsyncClient(API_KEY, base_url=url, max_concurrency=concurrency, **options)
     finally:
@@ -369,7 +367,6 @@ PROTOTYPE = "prototype: SDK layers on raw aiohttp"
 ASYNC_SESSIONS = {
     "ngrok_async": lambda url, c, **kw: sdk_session(url, c, **kw),
     "ngrok_async[aiohttp]": lambda url, c, **kw: sdk_session(url, c, transport="aiohttp", **kw),
-    "ngrok_async[httpx]": lambda url, c, **kw: sdk_session(url, c, transport="httpx", **kw),
     "httpx": lambda url, c, **kw: httpx_session(url, c),
     "httpx+aiohttp": lambda url, c, **kw: httpx_session(url, c, aiohttp_transport=True),
     "aiohttp": lambda url, c, **kw: aiohttp_session(url, c),

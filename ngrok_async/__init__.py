@@ -40,7 +40,7 @@ if TYPE_CHECKING:
         ServerError,
         UnsafeURLError,
     )
-    from ._limits import Limiter, RequestLimiter
+    from ._limits import Limiter, OpenableLimiter, RequestLimiter
     from ._paging import Page
     from ._types import NOT_GIVEN, NotGiven, RateLimit
     from .bulk import (
@@ -100,7 +100,7 @@ _LAZY: dict[str, str] = {
         ),
         "._errors",
     ),
-    **dict.fromkeys(("Limiter", "RequestLimiter"), "._limits"),
+    **dict.fromkeys(("Limiter", "OpenableLimiter", "RequestLimiter"), "._limits"),
     "Page": "._paging",
     **dict.fromkeys(("NOT_GIVEN", "NotGiven", "RateLimit"), "._types"),
     **dict.fromkeys(
@@ -193,6 +193,7 @@ __all__ = [
     "NotCreated",
     "NotFoundError",
     "NotGiven",
+    "OpenableLimiter",
     "Outcome",
     "Page",
     "PagingLoopError",

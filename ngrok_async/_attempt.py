@@ -9,6 +9,7 @@ cancellation propagates; a create cancelled after it may have left is marked (:f
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ import httpx
 from ._body import ERROR_BODY_BYTES
 from ._errors import ClientStateError, NgrokConnectionError, NgrokError
 from ._limits import RequestLimiter
+from ._telemetry import Report
 from ._wire import Forms, Outgoing, Wire
 
 logger = logging.getLogger("ngrok_async")
@@ -61,13 +63,17 @@ async def attempt(
     max_bytes: int,
     resource: str,
     closed: Callable[[], bool],
+    report: Report | None = None,
 ) -> Attempt:
     """Send ``out`` once, holding a limiter slot only while it is on the wire (its body is made
     once the slot is held, so send-time values count from then)."""
     tracker = _Sent(False)
     result = Attempt()
+    asked = time.perf_counter() if report is not None else 0.0
     try:
         async with limiter.slot():
+            if report is not None:
+                report.waited(asked)
             if not wire.traced:
                 tracker.sent = None  # from here on it may have left: nothing will say
             body = out.body()

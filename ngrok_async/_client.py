@@ -15,7 +15,7 @@ import httpx
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES
 from ._errors import InvalidParameterError
 from ._http import HTTPCore
-from ._limits import Limiter, RequestLimiter
+from ._limits import Limiter, OpenableLimiter, RequestLimiter
 from ._logging import configure_from_env
 from ._transport import client_wire, make_session
 from ._types import DEFAULT_RATE_LIMIT, NOT_GIVEN, NotGivenOr, RateLimit
@@ -75,7 +75,10 @@ class AsyncClient(GeneratedServices):
         limiter: a :class:`~ngrok_async.RequestLimiter` to use instead of the in-process one
             built from ``rate_limit`` and ``max_concurrency`` (which must then keep their
             defaults), e.g. ``ngrok_async.redis.RedisLimiter`` to share one account's limits
-            between processes. The connection pool is still sized by ``max_concurrency``.
+            between processes. The connection pool is still sized by ``max_concurrency``. One
+            that must be entered (:class:`~ngrok_async.OpenableLimiter`) and is handed over
+            un-entered is entered by ``async with AsyncClient(...)`` and exited on close;
+            without ``async with``, calls on it raise ``ClientStateError``.
 
     ``NGROK_LOG=debug`` (or ``info``) in the environment logs the ``ngrok_async`` logger to
     stderr, with the API key redacted.
@@ -132,6 +135,7 @@ class AsyncClient(GeneratedServices):
 
         configure_from_env(key)  # NGROK_LOG=debug|info
         self._owns_client = http_client is None
+        self._entered: OpenableLimiter | None = None
         if http_client is None:
             # Requests beyond the pool's size wait in our O(1) FIFO limiter, never in httpcore's
             # pool queue, which is rescanned on every connection event (quadratic under load).
@@ -180,6 +184,7 @@ class AsyncClient(GeneratedServices):
         )
         view = AsyncClient.__new__(AsyncClient)
         view._owns_client = False
+        view._entered = None
         view._http = self._http.derive(
             timeout=phases,
             deadline=deadline,
@@ -242,11 +247,23 @@ class AsyncClient(GeneratedServices):
         return self._http.client.is_closed
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the ``http_client`` was handed in)."""
-        if self._owns_client:
-            await self._http.client.aclose()
+        """Close the connection pool (unless the ``http_client`` was handed in), and exit a
+        limiter that ``async with`` entered (call it from the task that entered it)."""
+        try:
+            if self._owns_client:
+                await self._http.client.aclose()
+        finally:
+            limiter, self._entered = self._entered, None
+            if limiter is not None:
+                await limiter.__aexit__(None, None, None)
 
     async def __aenter__(self) -> AsyncClient:
+        """Enter a ``limiter=`` handed over un-entered (such as a ``RedisLimiter``); it is
+        exited when the client closes."""
+        limiter = self._http.openable
+        if limiter is not None and not limiter.entered and self._entered is None:
+            await limiter.__aenter__()
+            self._entered = limiter
         return self
 
     async def __aexit__(

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import anyio
 import httpx
 
-from . import _retry
+from . import _retry, _telemetry
 from ._attempt import Attempt, attempt
 from ._convert import dumps, loads
 from ._errors import (
@@ -31,7 +31,7 @@ from ._errors import (
     UnsafeURLError,
     api_error,
 )
-from ._limits import RequestLimiter
+from ._limits import OpenableLimiter, RequestLimiter
 from ._redact import scrub, tokens_in
 from ._types import AtSend
 from ._urls import Origin, follow_target, query_string
@@ -53,11 +53,12 @@ class Shared:
     """What every view of one client shares: the event loop it belongs to (set on first use),
     parsed URLs."""
 
-    __slots__ = ("loop", "urls")
+    __slots__ = ("loop", "openable", "urls")
 
-    def __init__(self) -> None:
+    def __init__(self, limiter: RequestLimiter) -> None:
         self.loop: object = None
         self.urls: dict[str, httpx.URL] = {}
+        self.openable = limiter if isinstance(limiter, OpenableLimiter) else None
 
     def remember(self, text: str, url: httpx.URL) -> None:
         if len(self.urls) >= _URL_CACHE_SIZE:
@@ -113,7 +114,7 @@ class HTTPCore:
         self._deadline = deadline
         self._max_retries = max_retries
         self._max_bytes = max_response_bytes
-        self._shared = Shared()
+        self._shared = Shared(limiter)
         self._wire = wire
 
     @property
@@ -123,6 +124,11 @@ class HTTPCore:
     @property
     def limiter(self) -> RequestLimiter:
         return self._limiter
+
+    @property
+    def openable(self) -> OpenableLimiter | None:
+        """The limiter, when it is one that must be entered."""
+        return self._shared.openable
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -174,12 +180,15 @@ class HTTPCore:
         body: Mapping[str, Any] | None = None,
         decode: Callable[[Any], Any] | None = None,
         extras: Extras | None = None,
+        operation: str = "",
+        page: int = 0,
     ) -> Any:
         """Send ``method`` to ``path`` (already escaped) under the base URL.
 
         Returns the parsed JSON (or ``None`` for an empty body), passed through ``decode`` when
         given; a create whose 2xx body does not decode raises
-        :class:`CreatedButUndecodableError`.
+        :class:`CreatedButUndecodableError`. ``operation`` (``credentials.create``) names the
+        call's span (:mod:`._telemetry`); ``page``: which page of a listing it is.
         """
         query: Params = self._query
         extra_headers = None
@@ -198,21 +207,27 @@ class HTTPCore:
                     {k: v.value() if isinstance(v, AtSend) else v for k, v in late.items()}
                 )
 
-            return await self._send(path, Outgoing(method, target, at_send, extra_headers), decode)
+            out = Outgoing(method, target, at_send, extra_headers)
+            return await self._send(path, out, decode, operation, path, page)
         content = None if body is None else dumps(body)
-        return await self._send(path, Outgoing(method, target, content, extra_headers), decode)
+        out = Outgoing(method, target, content, extra_headers)
+        return await self._send(path, out, decode, operation, path, page)
 
     async def follow(
         self,
         url: object,
         decode: Callable[[Any], Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        operation: str = "",
+        page: int = 0,
+        template: str = "",
     ) -> Any:
         """GET a URL the API handed out (``next_page_uri``) after checking it is on the API
-        origin; anything else raises :class:`UnsafeURLError` without a request."""
+        origin; anything else raises :class:`UnsafeURLError` without a request. ``operation``,
+        ``page``: as for :meth:`request`; ``template``: the listing's first path."""
         target, path = follow_target(self._origin, url)
         out = Outgoing("GET", self._target("GET", target), None, extra_headers or None)
-        return await self._send(path, out, decode)
+        return await self._send(path, out, decode, operation, template or path, page)
 
     def _check_usable(self) -> Wire:
         """The wire to send on, once the client is known open and in its own event loop."""
@@ -227,6 +242,12 @@ class HTTPCore:
                 "this client was first used in another event loop; an AsyncClient belongs to "
                 "one event loop (its connections and limiter do): create one per loop"
             )
+        if shared.openable is not None and not shared.openable.entered:
+            raise ClientStateError(
+                f"the limiter {shared.openable!r} is not entered: use the client as "
+                "`async with AsyncClient(limiter=...) as ngrok:` (which enters it), or enter "
+                "the limiter yourself"
+            )
         return self._wire
 
     def _target(self, method: str, url: str) -> httpx.URL:
@@ -240,7 +261,15 @@ class HTTPCore:
             self._shared.remember(url, target)
         return target
 
-    async def _send(self, path: str, out: Outgoing, decode: Callable[[Any], Any] | None) -> Any:
+    async def _send(
+        self,
+        path: str,
+        out: Outgoing,
+        decode: Callable[[Any], Any] | None,
+        operation: str,
+        template: str,
+        page: int,
+    ) -> Any:
         wire = self._check_usable()
         method = out.method
         where = f"{method} {path}"
@@ -248,6 +277,13 @@ class HTTPCore:
         maybe_done = False
         started = time.perf_counter()
         found: list[str] = []  # tokens in a create's 2xx body, kept out of errors too
+        report = (
+            _telemetry.start(operation, method, template, self._origin.url.host, page)
+            if operation
+            else None
+        )
+        status: int | None = None
+        raised: BaseException | None = None
         try:
             while True:
                 outcome = await attempt(
@@ -259,6 +295,7 @@ class HTTPCore:
                     max_bytes=self._max_bytes,
                     resource=where,
                     closed=self.is_closed,
+                    report=report,
                 )
                 status = outcome.status
                 if method == "POST" and status is not None and 200 <= status < 300:
@@ -299,8 +336,14 @@ class HTTPCore:
                     ) from failure
                 raise failure
         except NgrokError as exc:
-            scrub(exc, [self._key, *found])  # once, for whatever this call raises
+            raised = scrub(exc, [self._key, *found])  # once, for whatever this call raises
             raise
+        except BaseException as exc:  # a cancellation
+            raised = exc
+            raise
+        finally:
+            if report is not None:
+                report.end(status, raised)
 
     def is_closed(self) -> bool:
         return self._client.is_closed

@@ -63,6 +63,31 @@ class RequestLimiter(Protocol):
         ...
 
 
+@runtime_checkable
+class OpenableLimiter(Protocol):
+    """A :class:`RequestLimiter` that must be entered before use (``RedisLimiter``).
+
+    ``async with AsyncClient(limiter=...)`` enters one handed over un-entered and exits it when
+    the client closes (both in the task running the ``async with``); one already entered is
+    left to its owner. A client not used as a context manager refuses requests on an
+    un-entered one with :class:`~ngrok_async.ClientStateError`, before sending anything.
+    """
+
+    @property
+    def entered(self) -> bool:
+        """Whether the limiter is entered (ready for ``slot()``)."""
+        ...
+
+    async def __aenter__(self) -> object: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> object: ...
+
+
 class _Waiter:
     __slots__ = ("event", "gone", "timed")
 

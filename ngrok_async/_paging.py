@@ -38,13 +38,18 @@ async def iter_pages(
     key: str,
     decode: Callable[[Any], R],
     extras: Extras | None = None,
+    operation: str = "",
 ) -> AsyncIterator[Page[R]]:
     """Yield pages of ``path``; each next page is fetched only when the caller asks for it.
 
     ``extras``: headers sent with every page, query parameters with the first (the next pages'
-    URLs are the API's own, followed as they are).
+    URLs are the API's own, followed as they are). ``operation`` (``credentials.list``) names
+    each page's span.
     """
-    data = await http.request("GET", path, params=params or None, extras=extras)
+    data = await http.request(
+        "GET", path, params=params or None, extras=extras, operation=operation, page=1
+    )
+    number = 1
     origin = http.origin
     first = {**params, **extras.query} if extras is not None else params
     seen = {origin.base + path + query_string(first)}
@@ -65,7 +70,10 @@ async def iter_pages(
                 reason=f"points back at a page this listing already read ({following[:200]!r})",
             )
         seen.add(target)
-        data = await http.follow(following, extra_headers=headers)
+        number += 1
+        data = await http.follow(
+            following, extra_headers=headers, operation=operation, page=number, template=path
+        )
 
 
 def _decode_page(data: Any, key: str, decode: Callable[[Any], R]) -> Page[R]:

@@ -142,6 +142,11 @@ class RedisLimiter:
         return self._max
 
     @property
+    def entered(self) -> bool:
+        """Whether the limiter is entered (``async with``), as ``slot()`` needs."""
+        return self._stack is not None
+
+    @property
     def in_flight(self) -> int:
         """Slots this process holds in Redis now."""
         return len(self._held)

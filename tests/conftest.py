@@ -78,3 +78,28 @@ def redis_url() -> Iterator[str]:
 
     with running_redis() as url:
         yield url
+
+
+@pytest.fixture
+def otel_exporter() -> Iterator[Any]:
+    """OpenTelemetry's SDK on the process's tracer provider (set once, as an application does),
+    finished spans kept in memory and cleared around each test."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    exporter = _EXPORTERS.get(id(provider))
+    if exporter is None:
+        exporter = _EXPORTERS[id(provider)] = InMemorySpanExporter()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    exporter.clear()
+    yield exporter
+    exporter.clear()
+
+
+_EXPORTERS: dict[int, Any] = {}

@@ -51,7 +51,7 @@ def test_every_scenario_and_contender_runs_on_tiny_sizes(
     assert burst[0]["note"].startswith("30/30 ok")
     assert "Not installed" not in data["header"]  # the dev extra has every contender
     targets = {t["text"] for t in data["targets"]}
-    assert any("aiohttp" in t for t in targets)
+    assert any("raw httpx.AsyncClient" in t for t in targets)
     assert any("10%" in t for t in targets)
     out = capsys.readouterr().out
     assert "| scenario | target | figure | met |" in out

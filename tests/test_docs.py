@@ -47,7 +47,7 @@ def test_every_guide_has_runnable_code() -> None:
     guides = [page for page in PAGES if page.parent.name == "guides"]
     with_code = {block.path for block in runnable(BLOCKS)}
 
-    assert len(guides) == 8
+    assert len(guides) == 9
     assert [page.name for page in guides if page not in with_code] == ["cli.md"]
 
 

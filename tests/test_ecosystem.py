@@ -16,11 +16,9 @@ import httpx
 import pytest
 import respx
 import sentry_sdk
-from opentelemetry import trace
 from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from pytest_httpx import HTTPXMock
@@ -134,31 +132,17 @@ def test_httpx_event_hooks_see_every_attempt_of_an_injected_client(backend: str)
 # -- OpenTelemetry's SDK -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def exporter() -> InMemorySpanExporter:
-    """An in-memory exporter on the process's tracer provider (which can be set only once)."""
-    exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
-
-
 @pytest.fixture
-def spans(exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
+def spans(otel_exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
     httpx_instrumentor = HTTPXClientInstrumentor()
     aiohttp_instrumentor = AioHttpClientInstrumentor()
     httpx_instrumentor.instrument()
     aiohttp_instrumentor.instrument()
-    exporter.clear()
     try:
-        yield exporter
+        yield otel_exporter
     finally:
         httpx_instrumentor.uninstrument()
         aiohttp_instrumentor.uninstrument()
-        exporter.clear()
 
 
 def client_spans(finished: tuple[ReadableSpan, ...]) -> list[ReadableSpan]:
@@ -180,6 +164,13 @@ def test_opentelemetry_sees_each_attempt(
     (http_span,) = client_spans(finished)
     assert http_span.attributes is not None
     assert http_span.attributes.get("http.request.method", http_span.attributes.get("http.method"))
+    (sdk_span,) = [span for span in finished if span.name == "credentials.create"]
+    assert sdk_span.kind is SpanKind.INTERNAL
+    assert http_span.parent is not None
+    assert sdk_span.context is not None
+    assert http_span.parent.span_id == sdk_span.context.span_id  # the SDK's span is its parent
+    assert http_span.context is not None
+    assert http_span.context.trace_id == sdk_span.context.trace_id
     text = repr([dict(span.attributes or {}) for span in finished])
     assert KEY not in text
     assert "tok_secret_ecosystem" not in text

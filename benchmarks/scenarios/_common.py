@@ -21,7 +21,6 @@ OFFICIAL = "ngrok-api"
 ASYNC_ALL = [
     "ngrok_async",
     "ngrok_async[aiohttp]",
-    "ngrok_async[httpx]",
     "httpx",
     "httpx+aiohttp",
     "aiohttp",

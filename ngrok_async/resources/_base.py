@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Final, Generic, TypeVar, cast
 
 from .. import _validate as check
 from .._convert import structurer
 from .._http import HTTPCore
 from .._paging import Page, iter_pages
+from .._telemetry import Templated
 from .._types import NOT_GIVEN
 from .._validate import Extras
 
@@ -58,11 +59,19 @@ def page_params(limit: int | None, before_id: str | None, **extra: Any) -> dict[
     return params
 
 
+_OPERATIONS: Final = {"GET": "get", "POST": "create", "PATCH": "update", "PUT": "replace"}
+"""The operation a method name defaults to by HTTP method (``DELETE`` is ``delete``)."""
+
+
 class Service(Generic[R]):
     """A service of the API: requests through the client's one request path, records decoded
     into its ``_record`` class."""
 
     _record: ClassVar[type[Any]]
+    name: ClassVar[str] = ""
+    """The service's place on the client (``edges.https_routes``): its operations' spans are
+    named ``<name>.<operation>``. A flat collection's defaults to its path
+    (``/backends/failover`` → ``backends.failover``)."""
 
     __slots__ = ("_decode", "_http")
 
@@ -74,15 +83,27 @@ class Service(Generic[R]):
         path = getattr(self, "_path", None)
         return f"<{type(self).__name__} {path}>" if path else f"<{type(self).__name__}>"
 
+    def _operation(self, method: str, op: str | None) -> str:
+        """``<service>.<operation>``; ``op`` defaults from the HTTP method (see ``_OPERATIONS``)."""
+        return f"{self.name}.{op or _OPERATIONS.get(method) or method.lower()}"
+
     async def _call(
         self,
         method: str,
         path: str,
         body: Mapping[str, Any] | None = None,
         extras: Extras | None = None,
+        op: str | None = None,
     ) -> R:
+        """Send and decode one record; ``op``: the method's name where it is not the default
+        for ``method`` (``tunnel_sessions.restart``)."""
         record: R = await self._http.request(
-            method, path, body=body, decode=self._decode, extras=extras
+            method,
+            path,
+            body=body,
+            decode=self._decode,
+            extras=extras,
+            operation=self._operation(method, op),
         )
         return record
 
@@ -92,14 +113,25 @@ class Service(Generic[R]):
         path: str,
         body: Mapping[str, Any] | None = None,
         extras: Extras | None = None,
+        op: str | None = None,
     ) -> None:
-        await self._http.request(method, path, body=body, extras=extras)
+        await self._http.request(
+            method, path, body=body, extras=extras, operation=self._operation(method, op)
+        )
 
     async def _pages(
-        self, path: str, key: str, params: Mapping[str, str], extras: Extras | None = None
+        self,
+        path: str,
+        key: str,
+        params: Mapping[str, str],
+        extras: Extras | None = None,
+        op: str = "list",
     ) -> AsyncIterator[Page[R]]:
         """Each page of the listing at ``path``, its items under ``key`` in the body."""
-        pages = _generator(iter_pages(self._http, path, params, key, self._decode, extras))
+        operation = f"{self.name}.{op}"
+        pages = _generator(
+            iter_pages(self._http, path, params, key, self._decode, extras, operation)
+        )
         async with contextlib.aclosing(pages):
             async for page in pages:
                 yield page
@@ -115,8 +147,13 @@ class ResourceService(Service[R]):
 
     __slots__ = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__ and "_path" in cls.__dict__:
+            cls.name = cls._path.strip("/").replace("/", ".")
+
     def _item_path(self, id: str) -> str:
-        return f"{self._path}/{check.path_segment('id', id)}"
+        return Templated(f"{self._path}/{check.path_segment('id', id)}", f"{self._path}/{{id}}")
 
     def _create_body(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate create parameters into a request body (``InvalidParameterError`` if bad);

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from .. import _validate as check
+from .._telemetry import Templated
 from ._base import _decoder
 from ._base import page_params as page_params  # re-exported for the generated modules
 
@@ -20,10 +21,12 @@ R = TypeVar("R")
 
 
 def expand(template: str, **params: str) -> str:
-    """Fill ``template`` (``"/edges/https/{edge_id}/routes/{id}"``) with checked path segments."""
-    return template.format_map(
+    """Fill ``template`` (``"/edges/https/{edge_id}/routes/{id}"``) with checked path segments;
+    the result remembers its template (a span's ``url.template``)."""
+    path = template.format_map(
         {name: check.path_segment(name, value) for name, value in params.items()}
     )
+    return Templated(path, template)
 
 
 def with_query(path: str, params: Mapping[str, str], **lists: Sequence[str] | None) -> str:
@@ -33,7 +36,9 @@ def with_query(path: str, params: Mapping[str, str], **lists: Sequence[str] | No
     for key, values in lists.items():
         if values is not None:
             pairs += [(key, value) for value in check.string_list(key, values)]
-    return f"{path}?{urlencode(pairs)}" if pairs else path
+    if not pairs:
+        return path
+    return Templated(f"{path}?{urlencode(pairs)}", getattr(path, "template", path))
 
 
 def decoder(record: type[R]) -> Callable[[Any], R]:

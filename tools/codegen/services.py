@@ -18,6 +18,8 @@ PER_CALL = [
 ]
 """Every method's per-call options, after the API's parameters (as in openai/anthropic)."""
 EXTRAS = "extras = check.extras(extra_headers, extra_query)"
+DEFAULT_OPERATIONS = {"GET": "get", "POST": "create", "PATCH": "update", "PUT": "replace"}
+"""The operation name ``Service._call`` assumes for each HTTP method (its ``_OPERATIONS``)."""
 
 
 def render_service(svc: Service, records: Set[str]) -> str:
@@ -40,6 +42,8 @@ def render_service(svc: Service, records: Set[str]) -> str:
         ]
     else:
         out.append(f"    _record = {record}")
+    if svc.flat_path is None or svc.attr != svc.flat_path.strip("/").replace("/", "."):
+        out.append(f'    name = "{svc.attr}"')  # else ResourceService derives it from the path
     for op in svc.ops:
         if op.body:
             checks = ", ".join(
@@ -122,6 +126,8 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
         path = _path_expr(op)
         fn = "_call" if op.response else "_call_empty"
         args = f'"{op.method}", {path}, {body_expr if op.body else "None"}, extras'
+        if op.name != DEFAULT_OPERATIONS.get(op.method, op.method.lower()):
+            args += f', op="{op.name}"'
         call = f"{'return ' if op.response else ''}await self.{fn}({args})"
     pre = PRECHECKS.get((svc.tag, op.name))
     body = doc + (pre + "\n" if pre else "") + EXTRAS + "\n" + call
@@ -166,9 +172,14 @@ def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
         keys = ", ".join(f"{QUERY_WIRE_KEYS.get(n, n)}={n}" for n in repeated)
         path, params = f"ops.with_query({path}, {params}, {keys})", "{}"
     if decode != "self._decode":
-        pages_call = f'iter_pages(self._http, {path}, {params}, "{op.list_key}", {decode}, extras)'
+        operation = f'"{svc.attr}.{name}"'
+        pages_call = (
+            f'iter_pages(self._http, {path}, {params}, "{op.list_key}", {decode}, extras, '
+            f"{operation})"
+        )
     else:
-        pages_call = f'self._pages({path}, "{op.list_key}", {params}, extras)'
+        op_arg = "" if name == "list" else f', op="{name}"'
+        pages_call = f'self._pages({path}, "{op.list_key}", {params}, extras{op_arg})'
     if svc.flat_path and name == "list" and _kw_order(names) == ["limit", "before_id", "filter"]:
         # ResourceService's own list/pages do this; only the docstring is the service's
         return (

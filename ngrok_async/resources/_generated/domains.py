@@ -299,7 +299,11 @@ class ReservedDomainsService(FilteredResourceService[ReservedDomain]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "DELETE", ops.expand("/reserved_domains/{id}/certificate", id=id), None, extras
+            "DELETE",
+            ops.expand("/reserved_domains/{id}/certificate", id=id),
+            None,
+            extras,
+            op="delete_certificate",
         )
 
     async def delete_certificate_management_policy(
@@ -319,4 +323,5 @@ class ReservedDomainsService(FilteredResourceService[ReservedDomain]):
             ops.expand("/reserved_domains/{id}/certificate_management_policy", id=id),
             None,
             extras,
+            op="delete_certificate_management_policy",
         )

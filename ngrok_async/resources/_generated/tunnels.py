@@ -90,6 +90,7 @@ class TunnelSessionsService(Service[TunnelSession]):
     """Tunnel Sessions: ``client.tunnel_sessions`` (get, list, update, restart, stop)."""
 
     _record = TunnelSession
+    name = "tunnel_sessions"
 
     __slots__ = ()
 
@@ -175,7 +176,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/update", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/update", id=id), None, extras, op="update"
         )
 
     async def restart(
@@ -193,7 +194,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/restart", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/restart", id=id), None, extras, op="restart"
         )
 
     async def stop(
@@ -209,7 +210,7 @@ class TunnelSessionsService(Service[TunnelSession]):
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
-            "POST", ops.expand("/tunnel_sessions/{id}/stop", id=id), None, extras
+            "POST", ops.expand("/tunnel_sessions/{id}/stop", id=id), None, extras, op="stop"
         )
 
 
@@ -219,6 +220,7 @@ class TunnelsService(Service[Tunnel]):
     """
 
     _record = Tunnel
+    name = "tunnels"
 
     __slots__ = ()
 

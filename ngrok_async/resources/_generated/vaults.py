@@ -77,6 +77,7 @@ class SecretsService(FilteredResourceService[Secret]):
     _path = "/vault_secrets"
     _record = Secret
     _list_key = "secrets"
+    name = "secrets"
     _create_checks: ClassVar[Checks] = {
         "name": check.string,
         "value": check.string,
@@ -300,6 +301,7 @@ class VaultsService(FilteredResourceService[Vault]):
             "secrets",
             ops.decoder(Secret),
             extras,
+            "vaults.get_secrets_by_vault",
         ):
             for item in page.items:
                 yield item
@@ -322,5 +324,6 @@ class VaultsService(FilteredResourceService[Vault]):
             "secrets",
             ops.decoder(Secret),
             extras,
+            "vaults.get_secrets_by_vault",
         ):
             yield page
