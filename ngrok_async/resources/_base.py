@@ -140,6 +140,7 @@ class Service(Generic[R]):
 class ResourceService(Service[R]):
     """Operations on one ngrok collection such as ``/credentials``."""
 
+    name: ClassVar[str]  # set from ``_path`` by ``__init_subclass__`` unless a class sets it
     _path: ClassVar[str]
     _list_key: ClassVar[str]
     _create_checks: ClassVar[Checks] = {}
