@@ -85,15 +85,12 @@ class Report:
         ]
 
 
-async def _child(
-    url: str, keys: list[str], spec: str, ca_id: str, lease: float, start_at: float
-) -> None:
+async def _child(url: str, keys: list[str], spec: str, ca_id: str, lease: float) -> None:
     from ngrok_async import AsyncClient, SSHUserCertificateRequest
     from ngrok_async.cli._journal import journal_from
 
     counts: collections.Counter[str] = collections.Counter()
     async with AsyncClient("test", base_url=url, rate_limit=None) as ngrok:
-        await anyio.sleep(max(0.0, start_at - time.time()))  # runs started together start together
         requests = (SSHUserCertificateRequest(ca_id, key, principals=["deploy"]) for key in keys)
         run = ngrok.ssh_user_certificates.create_many(
             requests, journal=journal_from(spec, lease_seconds=lease), reconcile_delay=0.3
@@ -117,15 +114,15 @@ class Job:
         (work / "keys.txt").write_text("\n".join(self.keys) + "\n")
         self.runs = 0
 
-    async def start(self, start_at: float = 0.0) -> anyio.abc.Process:
-        """A child in a fresh directory holding only its copy of the keys; it starts work at
-        ``start_at`` (``time.time()``) if that is later than when it is ready."""
+    async def start(self, gate: str = "") -> anyio.abc.Process:
+        """A child in a fresh directory holding only its copy of the keys; with ``gate`` it
+        writes ``ready`` there and starts work once the file ``gate`` exists."""
         self.runs += 1
         folder = self.work / f"pod-{self.runs}"
         folder.mkdir()
         shutil.copy(self.work / "keys.txt", folder / "keys.txt")
         args = [*CHILD, self.url, "keys.txt", self.spec, self.ca_id, str(LEASE_SECONDS)]
-        args.append(repr(start_at))
+        args.append(gate)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         return await anyio.open_process(args, cwd=folder, env=env)
 
@@ -222,14 +219,19 @@ async def together(
     directory: pathlib.Path | None = None,
 ) -> Report:
     """The ``together`` scenario: two processes started on one job at once, no faults but
-    20 ms per request."""
+    100 ms per request (so that both have work when they start)."""
     from ngrok_async.testing import Faults
 
     started = time.perf_counter()
     async with _Setup(directory, journal, redis, certs, seed) as (fake, job):
-        fake.faults = Faults(latency=0.02)
-        start_at = time.time() + 2.0  # both have imported and opened their journal
-        one, two = await job.start(start_at), await job.start(start_at)
+        fake.faults = Faults(latency=0.1)
+        gate = job.work / "go"
+        one, two = await job.start(str(gate)), await job.start(str(gate))
+        ready = [job.work / f"pod-{n}" / "ready" for n in (1, 2)]
+        with anyio.fail_after(run_timeout):
+            while not all(path.exists() for path in ready):  # noqa: ASYNC110
+                await anyio.sleep(0.01)
+        gate.touch()
         first: dict[str, int] = {}
         if kill_one:
             await _wait_for(job, one, certs // 3, run_timeout)
@@ -334,9 +336,18 @@ def _created_rows(spec: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child":
-        url, keyfile, spec, ca_id, lease, start_at = argv[1:7]
+        url, keyfile, spec, ca_id, lease, gate = argv[1:7]
         keys = pathlib.Path(keyfile).read_text().splitlines()
-        anyio.run(_child, url, keys, spec, ca_id, float(lease), float(start_at))
+        if gate:  # runs started together start together: imported, ready, then the signal
+            import ngrok_async.bulk
+            import ngrok_async.cli._journal  # noqa: F401
+
+            pathlib.Path("ready").touch()
+            for _ in range(6000):
+                if os.path.exists(gate):
+                    break
+                time.sleep(0.01)
+        anyio.run(_child, url, keys, spec, ca_id, float(lease))
         return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--certs", type=int, default=1000)
