@@ -2,7 +2,8 @@
 
 ``ngrok-async <service> <operation>`` exists for every operation of every service of
 ``AsyncClient`` (built from the client at run time, see :mod:`._api`); ``demo`` runs the main
-job on an embedded fake; ``ssh-user-certificates issue`` issues certificates for many keys.
+job on an embedded fake; ``fake-server`` serves a fake API for other processes;
+``ssh-user-certificates issue`` issues certificates for many keys.
 API commands read the key from ``NGROK_API_KEY`` or ``--api-key-file`` (never an argument,
 which ``ps`` would show) and take ``--fake`` to run on an in-process fake API.
 """
@@ -23,7 +24,12 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "SUBCOMMANDS", "CliConfig", "cli", "main"]
 
-COMMANDS: dict[str, Target] = {}
+COMMANDS: dict[str, Target] = {
+    "fake-server": (
+        "ngrok_async.cli.fake_server:fake_server",
+        "Serve a fake ngrok API on a socket, for any process or language",
+    ),
+}
 """Top-level commands defined in other modules, loaded when used: name → target."""
 SUBCOMMANDS: dict[str, dict[str, Target]] = {
     "ssh-user-certificates": {

@@ -105,24 +105,27 @@ recorded requests redact ``Authorization``.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import _codes as codes
-from ._fake import DEFAULT_BASE_URL, FakeNgrok, RecordedRequest
-from ._faults import FakeStats, Faults
-from ._store import Store
-
 if TYPE_CHECKING:
+    from . import _codes as codes
+    from ._fake import DEFAULT_BASE_URL, FakeNgrok, RecordedRequest
+    from ._faults import FakeStats, Faults
+    from ._store import Store
     from ._tls import self_signed_certificate
 
-
-def __getattr__(name: str) -> Any:
-    if name == "self_signed_certificate":  # cryptography's x509: only for serving over TLS
-        from ._tls import self_signed_certificate
-
-        return self_signed_certificate
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+# Loaded on first use, so that the pytest plugin (``pytest_plugin``) costs nothing to import.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "DEFAULT_BASE_URL": ("._fake", "DEFAULT_BASE_URL"),
+    "FakeNgrok": ("._fake", "FakeNgrok"),
+    "RecordedRequest": ("._fake", "RecordedRequest"),
+    "FakeStats": ("._faults", "FakeStats"),
+    "Faults": ("._faults", "Faults"),
+    "Store": ("._store", "Store"),
+    "self_signed_certificate": ("._tls", "self_signed_certificate"),
+    "codes": ("._codes", None),
+}
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -134,3 +137,17 @@ __all__ = [
     "codes",
     "self_signed_certificate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name, __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -97,7 +97,8 @@ def principals(body: dict[str, Any]) -> list[str] | None:
 
 
 def owner_id(body: dict[str, Any]) -> str | None:
-    value = string(body, "owner_id")
+    """``None`` when absent or ``""`` (Go's zero value: ngrok reads it as unset)."""
+    value = string(body, "owner_id") or None
     if value is not None and not _OWNER.fullmatch(value):
         raise bad_request(codes.INVALID_FIELD, f"owner_id {value[:80]!r} is not a user or bot id")
     return value

@@ -197,11 +197,7 @@ class Router:
         self, kind: AnyKind, collection: str, query: Mapping[str, str], base_url: str
     ) -> Outcome:
         limit = parse_limit(query.get("limit"))
-        before_id = query.get("before_id") or None
-        if before_id is not None and kind.key == "id" and not is_id(before_id, kind.prefix):
-            raise bad_request(
-                codes.INVALID_ID, f"{before_id[:80]!r} is not a valid {kind.label} identifier."
-            )
+        before_id = parse_before_id(query.get("before_id"), kind)
         text = query.get("filter") or None
         if text is None:
             records, more = self._store.page(collection, before_id, limit)
@@ -242,7 +238,7 @@ class Router:
             raise not_found(self._kinds.kind(parent).label, params["id"])
         kind = self._kinds.kind(collection)
         limit = parse_limit(query.get("limit"))
-        before_id = query.get("before_id") or None
+        before_id = parse_before_id(query.get("before_id"), kind)
         items = []
         for record in reversed(self._store.all(collection)):
             ref = record.fields.get(field)
@@ -272,6 +268,15 @@ def _required(op: api.Operation, kind: AnyKind) -> tuple[str, ...]:
     if op.action == "update" or not isinstance(kind, SpecKind):
         return ()
     return api.REQUIRED.get(op.body, ())
+
+
+def parse_before_id(raw: str | None, kind: AnyKind) -> str | None:
+    """The ``before_id`` query parameter: an id of the listed kind, or ``None`` (absent/empty)."""
+    if not raw:
+        return None
+    if kind.key == "id" and not is_id(raw, kind.prefix):
+        raise bad_request(codes.INVALID_ID, f"{raw[:80]!r} is not a valid {kind.label} identifier.")
+    return raw
 
 
 def parse_limit(raw: str | None) -> int:

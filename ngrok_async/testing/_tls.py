@@ -14,8 +14,8 @@ from cryptography.x509.oid import NameOID
 def self_signed_certificate(
     host: str = "127.0.0.1", *, common_name: str = "ngrok-async-fake"
 ) -> tuple[bytes, bytes]:
-    """``(certificate PEM, PKCS#8 key PEM)``: a P-256 self-signed CA certificate for the IP
-    address ``host``, valid from five minutes ago for one day.
+    """``(certificate PEM, PKCS#8 key PEM)``: a P-256 self-signed CA certificate for ``host``
+    (an IP address or a DNS name), valid from five minutes ago for one day.
 
     Load both into a server context (``load_cert_chain``) for :meth:`FakeNgrok.serve`, and
     trust the certificate on the client (``SSL_CERT_FILE`` or ``cafile=``).
@@ -32,7 +32,7 @@ def self_signed_certificate(
         .not_valid_before(now - timedelta(minutes=5))
         .not_valid_after(now + timedelta(days=1))
         .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
+            x509.SubjectAlternativeName([_subject(host)]),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -44,3 +44,10 @@ def self_signed_certificate(
         serialization.NoEncryption(),
     )
     return cert.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+def _subject(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)

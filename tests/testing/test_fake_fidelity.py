@@ -186,3 +186,18 @@ def test_every_record_kind_prints_empty_description_and_metadata_as_empty_string
             unset,
         )
     assert checked > 40  # every described kind: the seed ones and the spec-driven ones
+
+
+async def test_a_child_list_checks_before_id_as_other_lists_do(
+    fake_http: httpx.AsyncClient,
+) -> None:
+    vault = await make(fake_http, "/vaults", name="v")
+    listed = await fake_http.get(f"/vaults/{vault['id']}/secrets", params={"before_id": "\x84"})
+    assert listed.status_code == 400
+    assert error_of(listed)["error_code"] == "ERR_NGROK_223"
+    wrong_kind = await fake_http.get(
+        f"/vaults/{vault['id']}/secrets", params={"before_id": vault["id"]}
+    )
+    assert error_of(wrong_kind)["error_code"] == "ERR_NGROK_223"
+    empty = await fake_http.get(f"/vaults/{vault['id']}/secrets", params={"before_id": ""})
+    assert empty.json()["secrets"] == []
