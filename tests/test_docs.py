@@ -7,6 +7,7 @@ import importlib.util
 import inspect
 import pathlib
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -112,10 +113,42 @@ def _module_of(path: str) -> str:
 
 
 def test_the_generated_page_lists_every_generated_module() -> None:
-    hooks = _hooks()
-    page = hooks.on_page_markdown(  # type: ignore[attr-defined]
-        (DOCS / "reference" / "generated.md").read_text(), page=None
-    )
+    hooks: Any = _hooks()
+    modules = hooks.generated_modules()
+    page = hooks.on_page_markdown((DOCS / "reference" / "generated.md").read_text(), page=None)
 
-    assert "::: ngrok_async.resources._generated.domains" in page
-    assert page.count(":::") == len(hooks.generated_modules())  # type: ignore[attr-defined]
+    assert "ngrok_async.resources._generated.domains" in modules
+    assert "ngrok_async.resources._generated._nested" not in modules  # checks: machinery
+    assert page.count("](generated/") == len(modules)
+    assert "[ai gateway](generated/ai_gateway.md) | `AIGatewayAPIKeysService` |" in page
+
+
+MACHINERY = {"path", "record", "list_key", "request", "create_checks", "update_checks"}
+
+
+def test_the_reference_shows_no_machinery_and_describes_every_field() -> None:
+    """What mkdocstrings renders (read with griffe, as it does): services show no
+    implementation attributes, and record fields carry the spec's descriptions."""
+    import griffe
+
+    package = griffe.load("ngrok_async.resources._generated", search_paths=[str(DOCS.parent)])
+    module = package.modules["ai_gateway"]
+    service = module.classes["AIGatewayAPIKeysService"]
+    public = {name for name in service.members if not name.startswith("_")}
+    assert public == {"create", "update"}  # get/list/pages/delete come from the base
+    assert not MACHINERY & public
+    record = module.classes["AIGatewayAPIKey"]
+    endpoint = record.members["endpoint"].docstring
+    assert endpoint is not None
+    assert endpoint.value == "reference to the AI Gateway endpoint this key is associated with."
+    for family in package.modules.values():
+        for cls in family.classes.values():
+            if cls.is_alias:  # imported, e.g. HTTPCore
+                continue
+            assert not MACHINERY & {n for n in cls.members if not n.startswith("_")}, cls.path
+    edge = package.modules["edges_tcp"].classes["EdgesTCPService"]
+    text = " ".join(str(edge.docstring and edge.docstring.value).split())
+    assert "Deprecated by ngrok since 2025-12-31: use Cloud Endpoints" in text
+    method = edge.members["get"].docstring
+    assert method is not None
+    assert "Deprecated by ngrok since 2025-12-31" in " ".join(method.value.split())

@@ -35,15 +35,15 @@ SERVICES: Final[dict[str, tuple[str, str]]] = {
         "Failover Backends: client.backends.failover (create, get, list, update, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "backends.http_response": (
-        "ngrok_async.resources._generated.backends:HTTPResponseBackendsService",
+        "ngrok_async.resources._generated.backends_http_response:HTTPResponseBackendsService",
         "HTTP Response Backends: client.backends.http_response (create, get, list, update, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "backends.static_address": (
-        "ngrok_async.resources._generated.backends_pools:StaticBackendsService",
+        "ngrok_async.resources._generated.backends_static:StaticBackendsService",
         "Static Backends: client.backends.static_address (create, get, list, update, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "backends.tunnel_group": (
-        "ngrok_async.resources._generated.backends_pools:TunnelGroupBackendsService",
+        "ngrok_async.resources._generated.backends_tunnel_group:TunnelGroupBackendsService",
         "Tunnel Group Backends: client.backends.tunnel_group (create, get, list, update, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "backends.weighted": (
@@ -131,27 +131,27 @@ SERVICES: Final[dict[str, tuple[str, str]]] = {
         "TCP Edge IP Restriction Module: client.edge_modules.tcp_edge_ip_restriction (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "edge_modules.tcp_edge_traffic_policy": (
-        "ngrok_async.resources._generated.edge_modules_https:TCPEdgeTrafficPolicyModuleService",
+        "ngrok_async.resources._generated.edge_modules_traffic_policy:TCPEdgeTrafficPolicyModuleService",
         "TCP Edge Traffic Policy Module: client.edge_modules.tcp_edge_traffic_policy (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "edge_modules.tls_edge_backend": (
-        "ngrok_async.resources._generated.edge_modules_tcp_tls:TLSEdgeBackendModuleService",
+        "ngrok_async.resources._generated.edge_modules_tls:TLSEdgeBackendModuleService",
         "TLS Edge Backend Module: client.edge_modules.tls_edge_backend (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "edge_modules.tls_edge_ip_restriction": (
-        "ngrok_async.resources._generated.edge_modules_tcp_tls:TLSEdgeIPRestrictionModuleService",
+        "ngrok_async.resources._generated.edge_modules_tls:TLSEdgeIPRestrictionModuleService",
         "TLS Edge IP Restriction Module: client.edge_modules.tls_edge_ip_restriction (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "edge_modules.tls_edge_mutual_tls": (
-        "ngrok_async.resources._generated.edge_modules_tcp_tls:TLSEdgeMutualTLSModuleService",
+        "ngrok_async.resources._generated.edge_modules_tls_termination:TLSEdgeMutualTLSModuleService",
         "TLS Edge Mutual TLS Module: client.edge_modules.tls_edge_mutual_tls (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "edge_modules.tls_edge_tls_termination": (
-        "ngrok_async.resources._generated.edge_modules_tcp_tls:TLSEdgeTLSTerminationModuleService",
+        "ngrok_async.resources._generated.edge_modules_tls_termination:TLSEdgeTLSTerminationModuleService",
         "TLS Edge TLS Termination Module: client.edge_modules.tls_edge_tls_termination (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "edge_modules.tls_edge_traffic_policy": (
-        "ngrok_async.resources._generated.edge_modules_https:TLSEdgeTrafficPolicyModuleService",
+        "ngrok_async.resources._generated.edge_modules_traffic_policy:TLSEdgeTrafficPolicyModuleService",
         "TLS Edge Traffic Policy Module: client.edge_modules.tls_edge_traffic_policy (get, replace, delete). Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).",
     ),
     "edges.https": (

@@ -164,7 +164,7 @@ def operations(path: str, cls: type) -> tuple[Operation, ...]:
         listing = inspect.isasyncgenfunction(inspect.unwrap(function))
         record = typing.get_args(returns)[0] if listing and typing.get_args(returns) else returns
         if isinstance(record, typing.TypeVar):  # a method of the generic base class
-            record = getattr(cls, "record", None)
+            record = getattr(cls, "_record", None)
         ops.append(
             Operation(
                 service=path,

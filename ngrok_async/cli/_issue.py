@@ -178,7 +178,7 @@ async def issue(
         until = None  # without a journal each certificate's window starts when it is sent
         if journal is not None:  # a resumed run asks for the same expiry as the first one
             first = datetime.now(timezone.utc).replace(microsecond=0) + valid_for
-            until = await remembered_until(journal, SSHUserCertificatesService.path, first)
+            until = await remembered_until(journal, SSHUserCertificatesService._path, first)
 
         def requests() -> Iterator[Request]:
             for path in files:

@@ -65,9 +65,9 @@ _OPERATIONS: Final = {"GET": "get", "POST": "create", "PATCH": "update", "PUT": 
 
 class Service(Generic[R]):
     """A service of the API: requests through the client's one request path, records decoded
-    into :attr:`record`."""
+    into its ``_record`` class."""
 
-    record: ClassVar[type[Any]]
+    _record: ClassVar[type[Any]]
     name: ClassVar[str] = ""
     """The service's place on the client (``edges.https_routes``): its operations' spans are
     named ``<name>.<operation>``. A flat collection's defaults to its path
@@ -77,10 +77,10 @@ class Service(Generic[R]):
 
     def __init__(self, http: HTTPCore) -> None:
         self._http = http
-        self._decode: Callable[[Any], R] = _decoder(self.record)
+        self._decode: Callable[[Any], R] = _decoder(self._record)
 
     def __repr__(self) -> str:
-        path = getattr(self, "path", None)
+        path = getattr(self, "_path", None)
         return f"<{type(self).__name__} {path}>" if path else f"<{type(self).__name__}>"
 
     def _operation(self, method: str, op: str | None) -> str:
@@ -140,38 +140,39 @@ class Service(Generic[R]):
 class ResourceService(Service[R]):
     """Operations on one ngrok collection such as ``/credentials``."""
 
-    path: ClassVar[str]
-    list_key: ClassVar[str]
-    create_checks: ClassVar[Checks] = {}
-    update_checks: ClassVar[Checks] = {}
+    name: ClassVar[str]  # set from ``_path`` by ``__init_subclass__`` unless a class sets it
+    _path: ClassVar[str]
+    _list_key: ClassVar[str]
+    _create_checks: ClassVar[Checks] = {}
+    _update_checks: ClassVar[Checks] = {}
 
     __slots__ = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "name" not in cls.__dict__ and "path" in cls.__dict__:
-            cls.name = cls.path.strip("/").replace("/", ".")
+        if "name" not in cls.__dict__ and "_path" in cls.__dict__:
+            cls.name = cls._path.strip("/").replace("/", ".")
 
     def _item_path(self, id: str) -> str:
-        return Templated(f"{self.path}/{check.path_segment('id', id)}", f"{self.path}/{{id}}")
+        return Templated(f"{self._path}/{check.path_segment('id', id)}", f"{self._path}/{{id}}")
 
     def _create_body(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Validate create parameters into a request body (``InvalidParameterError`` if bad);
         a ``valid_for`` span becomes a ``valid_until`` computed at send time."""
         params, valid_for = check.split_valid_for(params)
-        body = build_body(self.create_checks, params, nullable=False)
+        body = build_body(self._create_checks, params, nullable=False)
         if valid_for is not None:
             body["valid_until"] = valid_for
         return body
 
     async def _post(self, body: dict[str, Any], extras: Extras | None = None) -> R:
-        return await self._call("POST", self.path, body, extras)
+        return await self._call("POST", self._path, body, extras)
 
     async def _create(self, params: Mapping[str, Any], extras: Extras | None = None) -> R:
-        return await self._call("POST", self.path, self._create_body(params), extras)
+        return await self._call("POST", self._path, self._create_body(params), extras)
 
     async def _update(self, id: str, params: Mapping[str, Any], extras: Extras | None = None) -> R:
-        body = build_body(self.update_checks, params, nullable=True)
+        body = build_body(self._update_checks, params, nullable=True)
         return await self._call("PATCH", self._item_path(id), body, extras)
 
     async def get(
@@ -240,7 +241,7 @@ class ResourceService(Service[R]):
     async def _list_pages(
         self, params: Mapping[str, str], extras: Extras | None
     ) -> AsyncIterator[Page[R]]:
-        pages = _generator(self._pages(self.path, self.list_key, params, extras))
+        pages = _generator(self._pages(self._path, self._list_key, params, extras))
         async with contextlib.aclosing(pages):
             async for page in pages:
                 yield page

@@ -31,7 +31,7 @@ class BulkCreateService(ResourceService[R], Generic[Q, R]):
     """A collection whose ``create`` also runs in bulk, from ``request`` records (attrs
     classes with ``create``'s fields)."""
 
-    request: ClassVar[type[Any]]
+    _request: ClassVar[type[Any]]
 
     __slots__ = ()
 
@@ -78,7 +78,7 @@ class BulkCreateService(ResourceService[R], Generic[Q, R]):
 
     def _bulk_ops(self) -> BulkOps[Q, R]:
         """What :class:`~ngrok_async.bulk.BulkRun` needs to create ``request`` items."""
-        request_type = self.request
+        request_type = self._request
 
         def body(request: Q) -> dict[str, Any]:
             if not isinstance(request, request_type):
@@ -99,6 +99,6 @@ class BulkCreateService(ResourceService[R], Generic[Q, R]):
             create=self._post,
             newest_first=newest_first,
             decode=self._decode,
-            job=self.path,
+            job=self._path,
             same=self._same,
         )

@@ -50,16 +50,16 @@ class CredentialsService(
     reconciliation has no ``token``: delete it and create it again if you need the token.
     """
 
-    path = "/credentials"
-    record = Credential
-    request = CredentialRequest
-    list_key = "credentials"
-    update_checks: ClassVar[Checks] = {
+    _path = "/credentials"
+    _record = Credential
+    _request = CredentialRequest
+    _list_key = "credentials"
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "acl": check.string_list,
     }
-    create_checks: ClassVar[Checks] = {**update_checks, "owner_id": check.path_segment}
+    _create_checks: ClassVar[Checks] = {**_update_checks, "owner_id": check.path_segment}
 
     __slots__ = ()
 

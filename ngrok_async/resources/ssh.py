@@ -137,13 +137,13 @@ class SSHCredentialsService(
     public key.
     """
 
-    path = "/ssh_credentials"
-    record = SSHCredential
-    request = SSHCredentialRequest
-    list_key = "ssh_credentials"
-    update_checks: ClassVar[Checks] = {**_DESCRIBED, "acl": check.string_list}
-    create_checks: ClassVar[Checks] = {
-        **update_checks,
+    _path = "/ssh_credentials"
+    _record = SSHCredential
+    _request = SSHCredentialRequest
+    _list_key = "ssh_credentials"
+    _update_checks: ClassVar[Checks] = {**_DESCRIBED, "acl": check.string_list}
+    _create_checks: ClassVar[Checks] = {
+        **_update_checks,
         "public_key": check.public_key,
         "owner_id": check.path_segment,
     }
@@ -198,11 +198,11 @@ class SSHCredentialsService(
 class SSHCertificateAuthoritiesService(FilteredResourceService[SSHCertificateAuthority]):
     """SSH certificate authorities that sign user and host certificates."""
 
-    path = "/ssh_certificate_authorities"
-    record = SSHCertificateAuthority
-    list_key = "ssh_certificate_authorities"
-    update_checks: ClassVar[Checks] = _DESCRIBED
-    create_checks: ClassVar[Checks] = {
+    _path = "/ssh_certificate_authorities"
+    _record = SSHCertificateAuthority
+    _list_key = "ssh_certificate_authorities"
+    _update_checks: ClassVar[Checks] = _DESCRIBED
+    _create_checks: ClassVar[Checks] = {
         **_DESCRIBED,
         "private_key_type": check.one_of("rsa", "ecdsa", "ed25519"),
         "elliptic_curve": check.non_empty,
@@ -260,12 +260,12 @@ class SSHUserCertificatesService(BulkCreateService[SSHUserCertificateRequest, SS
     public key and the CA.
     """
 
-    path = "/ssh_user_certificates"
-    record = SSHUserCertificate
-    request = SSHUserCertificateRequest
-    list_key = "ssh_user_certificates"
-    update_checks: ClassVar[Checks] = _DESCRIBED
-    create_checks: ClassVar[Checks] = {
+    _path = "/ssh_user_certificates"
+    _record = SSHUserCertificate
+    _request = SSHUserCertificateRequest
+    _list_key = "ssh_user_certificates"
+    _update_checks: ClassVar[Checks] = _DESCRIBED
+    _create_checks: ClassVar[Checks] = {
         **_DESCRIBED,
         "ssh_certificate_authority_id": check.path_segment,
         "public_key": check.public_key,

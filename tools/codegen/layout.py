@@ -31,9 +31,9 @@ SERVICES: dict[str, tuple[str, str]] = {
     "Secrets": ("secrets", "vaults"),
     "Vaults": ("vaults", "vaults"),
     "FailoverBackends": ("backends.failover", "backends"),
-    "HTTPResponseBackends": ("backends.http_response", "backends"),
-    "StaticBackends": ("backends.static_address", "backends_pools"),
-    "TunnelGroupBackends": ("backends.tunnel_group", "backends_pools"),
+    "HTTPResponseBackends": ("backends.http_response", "backends_http_response"),
+    "StaticBackends": ("backends.static_address", "backends_static"),
+    "TunnelGroupBackends": ("backends.tunnel_group", "backends_tunnel_group"),
     "WeightedBackends": ("backends.weighted", "backends_weighted"),
     "EdgesHTTPS": ("edges.https", "edges_https"),
     "EdgesHTTPSRoutes": ("edges.https_routes", "edges_https_routes"),
@@ -86,15 +86,24 @@ SERVICES: dict[str, tuple[str, str]] = {
     ),
     "TCPEdgeBackendModule": ("edge_modules.tcp_edge_backend", "edge_modules_tcp"),
     "TCPEdgeIPRestrictionModule": ("edge_modules.tcp_edge_ip_restriction", "edge_modules_tcp"),
-    "TCPEdgeTrafficPolicyModule": ("edge_modules.tcp_edge_traffic_policy", "edge_modules_https"),
-    "TLSEdgeBackendModule": ("edge_modules.tls_edge_backend", "edge_modules_tcp_tls"),
-    "TLSEdgeIPRestrictionModule": ("edge_modules.tls_edge_ip_restriction", "edge_modules_tcp_tls"),
-    "TLSEdgeMutualTLSModule": ("edge_modules.tls_edge_mutual_tls", "edge_modules_tcp_tls"),
+    "TCPEdgeTrafficPolicyModule": (
+        "edge_modules.tcp_edge_traffic_policy",
+        "edge_modules_traffic_policy",
+    ),
+    "TLSEdgeBackendModule": ("edge_modules.tls_edge_backend", "edge_modules_tls"),
+    "TLSEdgeIPRestrictionModule": ("edge_modules.tls_edge_ip_restriction", "edge_modules_tls"),
+    "TLSEdgeMutualTLSModule": (
+        "edge_modules.tls_edge_mutual_tls",
+        "edge_modules_tls_termination",
+    ),
     "TLSEdgeTLSTerminationModule": (
         "edge_modules.tls_edge_tls_termination",
-        "edge_modules_tcp_tls",
+        "edge_modules_tls_termination",
     ),
-    "TLSEdgeTrafficPolicyModule": ("edge_modules.tls_edge_traffic_policy", "edge_modules_https"),
+    "TLSEdgeTrafficPolicyModule": (
+        "edge_modules.tls_edge_traffic_policy",
+        "edge_modules_traffic_policy",
+    ),
 }
 
 # Services kept hand-written in resources/credentials.py and resources/ssh.py.

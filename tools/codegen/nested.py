@@ -16,7 +16,7 @@ from .naming import snake
 from .overrides import REQUIRED_NESTED
 from .records import dependency_order
 from .spec import record_closure, ref_name
-from .text import HEADER, clip, doc, squash
+from .text import HEADER, doc, sentence, squash
 from .typemap import param_type
 
 # Which ``_params`` module holds a schema's TypedDict, by name prefix (first match wins).
@@ -104,10 +104,10 @@ def _typed_dict(name: str, schema: dict[str, Any], records: Set[str]) -> list[st
         annotation = param_type(name, prop, pschema, records)[0]
         if (name, prop) in REQUIRED_NESTED:
             annotation = f"Required[{annotation}]"
-        comment = squash(pschema.get("description"))
-        if comment and comment != "n/a":
-            lines.append(f"    #: {clip(comment, 90)}")
         lines.append(f"    {prop}: {annotation}")
+        described = squash(pschema.get("description"))
+        if described and described != "n/a":  # an attribute docstring: the reference shows it
+            lines.append("    " + doc(sentence(described), 4))
     return lines
 
 

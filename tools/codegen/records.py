@@ -8,7 +8,7 @@ from typing import Any
 from .layout import SHARED_SPLIT
 from .model import Service
 from .spec import record_closure
-from .text import clip, doc, squash
+from .text import doc, sentence, squash
 from .typemap import record_field
 
 
@@ -43,10 +43,10 @@ def render_record(name: str, schema: dict[str, Any], users: list[str]) -> str:
     ]
     for prop, pschema in props.items():
         annotation, default = record_field(name, prop, pschema)
-        comment = squash(pschema.get("description"))
-        if comment:
-            lines.append(f"    #: {clip(comment, 90)}")
         lines.append(f"    {prop}: {annotation}" + (f" = {default}" if default else ""))
+        described = squash(pschema.get("description"))
+        if described and described != "n/a":  # an attribute docstring: the reference shows it
+            lines.append("    " + doc(sentence(described), 4))
     return "\n".join(lines) + "\n"
 
 

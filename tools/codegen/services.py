@@ -36,12 +36,12 @@ def render_service(svc: Service, records: Set[str]) -> str:
     if svc.flat_path:
         list_op = next(op for op in svc.ops if op.name == "list")
         out += [
-            f'    path = "{svc.flat_path}"',
-            f"    record = {record}",
-            f'    list_key = "{list_op.list_key}"',
+            f'    _path = "{svc.flat_path}"',
+            f"    _record = {record}",
+            f'    _list_key = "{list_op.list_key}"',
         ]
     else:
-        out.append(f"    record = {record}")
+        out.append(f"    _record = {record}")
     if svc.flat_path is None or svc.attr != svc.flat_path.strip("/").replace("/", "."):
         out.append(f'    name = "{svc.attr}"')  # else ResourceService derives it from the path
     for op in svc.ops:
@@ -50,7 +50,7 @@ def render_service(svc: Service, records: Set[str]) -> str:
                 f'"{p.name}": {param_type(op.body_schema, p.name, p.schema, records)[1]}'
                 for p in op.body
             )
-            out.append(f"    {op.name}_checks: ClassVar[Checks] = {{{checks}}}")
+            out.append(f"    _{op.name}_checks: ClassVar[Checks] = {{{checks}}}")
     out += ["", "    __slots__ = ()", ""]
     for op in svc.ops:
         out.append(indented(_mark_deprecated(svc, render_method(svc, op, records))))
@@ -117,7 +117,7 @@ def render_method(svc: Service, op: Operation, records: Set[str]) -> str:
     )
     body_expr = "None"  # also when the body schema has no fields: no body, as the official client
     if op.body:
-        body_expr = f"build_body(self.{op.name}_checks, {params}, nullable={nullable})"
+        body_expr = f"build_body(self._{op.name}_checks, {params}, nullable={nullable})"
     if flat and op.name == "create" and op.path == svc.flat_path:
         call = f"return await self._create({params}, extras)"
     elif flat and op.name == "update" and op.path == f"{svc.flat_path}/{{id}}":
@@ -211,6 +211,8 @@ def render_list(svc: Service, op: Operation, positional: list[str]) -> str:
 def _filter_doc(op: Operation) -> str:
     text = sentence(op.description or op.summary)
     parts = [textwrap.fill(text, 88), f"``{op.method} {op.path}``"]
+    if _deprecation_note(op):
+        parts.append(_deprecation_note(op))
     args = _args(op.query_extra)
     return '"""' + "\n\n".join(parts + ([args] if args else [])) + '\n"""\n'
 
@@ -244,9 +246,23 @@ def _docstring(op: Operation, params: list[Param]) -> str:
     call = f"``{op.method} {op.path}``"
     args = _args(params)
     wrapped = textwrap.fill(f"{text} {call}".strip(), 86)  # fits at 8 spaces with quotes
-    if "\n" not in wrapped and not args:
+    note = _deprecation_note(op)
+    if "\n" not in wrapped and not args and not note:
         return f'"""{wrapped}"""\n'
-    return f'"""{textwrap.fill(text, 88)}\n\n{call}\n' + (f"\n{args}\n" if args else "") + '"""\n'
+    return (
+        f'"""{textwrap.fill(text, 88)}\n\n{call}\n'
+        + (f"\n{note}\n" if note else "")
+        + (f"\n{args}\n" if args else "")
+        + '"""\n'
+    )
+
+
+def _deprecation_note(op: Operation) -> str:
+    """A paragraph for the reference: what ngrok deprecated, and what replaces it."""
+    instead = replacement(op.tag)
+    if not instead:
+        return ""
+    return textwrap.fill(f"Deprecated by ngrok since {DEPRECATED_SINCE}: use {instead}.", 88)
 
 
 def _args(params: list[Param]) -> str:

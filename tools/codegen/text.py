@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from typing import Any
 
@@ -27,12 +26,6 @@ def doc(text: str, indent: int = 0) -> str:
 
 def indented(text: str) -> str:
     return textwrap.indent(text, "    ")
-
-
-def clip(text: str, width: int) -> str:
-    """The first sentence of ``text``, cut at a word boundary within ``width``, with an ellipsis."""
-    first = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
-    return first if len(first) <= width else textwrap.shorten(first, width, placeholder=" …")
 
 
 def sentence(text: str) -> str:

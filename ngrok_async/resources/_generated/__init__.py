@@ -115,19 +115,10 @@ if TYPE_CHECKING:
         Location,
         UserAgent,
     )
-    from .backends import (
-        FailoverBackend,
-        FailoverBackendsService,
-        HTTPResponseBackend,
-        HTTPResponseBackendsService,
-    )
-    from .backends_pools import (
-        StaticBackend,
-        StaticBackendsService,
-        StaticBackendTLS,
-        TunnelGroupBackend,
-        TunnelGroupBackendsService,
-    )
+    from .backends import FailoverBackend, FailoverBackendsService
+    from .backends_http_response import HTTPResponseBackend, HTTPResponseBackendsService
+    from .backends_static import StaticBackend, StaticBackendsService, StaticBackendTLS
+    from .backends_tunnel_group import TunnelGroupBackend, TunnelGroupBackendsService
     from .backends_weighted import WeightedBackend, WeightedBackendsService
     from .certificates import (
         CertificateAuthoritiesService,
@@ -148,15 +139,16 @@ if TYPE_CHECKING:
     from .edge_modules_https import (
         HTTPSEdgeMutualTLSModuleService,
         HTTPSEdgeTLSTerminationModuleService,
-        TCPEdgeTrafficPolicyModuleService,
-        TLSEdgeTrafficPolicyModuleService,
     )
     from .edge_modules_tcp import TCPEdgeBackendModuleService, TCPEdgeIPRestrictionModuleService
-    from .edge_modules_tcp_tls import (
-        TLSEdgeBackendModuleService,
-        TLSEdgeIPRestrictionModuleService,
+    from .edge_modules_tls import TLSEdgeBackendModuleService, TLSEdgeIPRestrictionModuleService
+    from .edge_modules_tls_termination import (
         TLSEdgeMutualTLSModuleService,
         TLSEdgeTLSTerminationModuleService,
+    )
+    from .edge_modules_traffic_policy import (
+        TCPEdgeTrafficPolicyModuleService,
+        TLSEdgeTrafficPolicyModuleService,
     )
     from .edge_route_modules import (
         EdgeRouteBackendModuleService,
@@ -254,13 +246,10 @@ _HOMES: dict[str, str] = {
         "ApplicationSession ApplicationSessionsService ApplicationUser "
         "ApplicationUsersService BrowserSession IdentityProvider Location UserAgent"
     ),
-    "backends": (
-        "FailoverBackend FailoverBackendsService HTTPResponseBackend HTTPResponseBackendsService"
-    ),
-    "backends_pools": (
-        "StaticBackend StaticBackendTLS StaticBackendsService TunnelGroupBackend "
-        "TunnelGroupBackendsService"
-    ),
+    "backends": ("FailoverBackend FailoverBackendsService"),
+    "backends_http_response": ("HTTPResponseBackend HTTPResponseBackendsService"),
+    "backends_static": ("StaticBackend StaticBackendTLS StaticBackendsService"),
+    "backends_tunnel_group": ("TunnelGroupBackend TunnelGroupBackendsService"),
     "backends_weighted": ("WeightedBackend WeightedBackendsService"),
     "certificates": (
         "CertificateAuthoritiesService CertificateAuthority TLSCertificate TLSCertificateSANs "
@@ -271,14 +260,14 @@ _HOMES: dict[str, str] = {
         "ReservedDomain ReservedDomainCertJob ReservedDomainCertPolicy "
         "ReservedDomainCertStatus ReservedDomainResolvesToEntry ReservedDomainsService"
     ),
-    "edge_modules_https": (
-        "HTTPSEdgeMutualTLSModuleService HTTPSEdgeTLSTerminationModuleService "
-        "TCPEdgeTrafficPolicyModuleService TLSEdgeTrafficPolicyModuleService"
-    ),
+    "edge_modules_https": ("HTTPSEdgeMutualTLSModuleService HTTPSEdgeTLSTerminationModuleService"),
     "edge_modules_tcp": ("TCPEdgeBackendModuleService TCPEdgeIPRestrictionModuleService"),
-    "edge_modules_tcp_tls": (
-        "TLSEdgeBackendModuleService TLSEdgeIPRestrictionModuleService "
+    "edge_modules_tls": ("TLSEdgeBackendModuleService TLSEdgeIPRestrictionModuleService"),
+    "edge_modules_tls_termination": (
         "TLSEdgeMutualTLSModuleService TLSEdgeTLSTerminationModuleService"
+    ),
+    "edge_modules_traffic_policy": (
+        "TCPEdgeTrafficPolicyModuleService TLSEdgeTrafficPolicyModuleService"
     ),
     "edge_route_modules": (
         "EdgeRouteBackendModuleService EdgeRouteCompressionModuleService "

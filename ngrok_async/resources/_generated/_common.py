@@ -32,10 +32,10 @@ __all__ = [
 class Ref:
     """``Ref`` as the API returns it: nested in other records."""
 
-    #: a resource identifier
     id: str
-    #: a uri for locating a resource
+    """a resource identifier."""
     uri: str
+    """a uri for locating a resource."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -45,10 +45,12 @@ class EndpointBackend:
     ``client.edge_modules.https_edge_route_backend``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: backend to be used to back this endpoint
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     backend: Ref | None = None
+    """backend to be used to back this endpoint."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -57,18 +59,24 @@ class EndpointCircuitBreaker:
     ``client.edge_modules.https_edge_route_circuit_breaker``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: Integer number of seconds after which the circuit is tripped to wait before re- …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     tripped_duration: int = 0
-    #: Integer number of seconds in the statistical rolling window that metrics are retained for.
+    """Integer number of seconds after which the circuit is tripped to wait before re-
+    evaluating upstream health.
+    """
     rolling_window: int = 0
-    #: Integer number of buckets into which metrics are retained.
+    """Integer number of seconds in the statistical rolling window that metrics are retained for."""
     num_buckets: int = 0
-    #: Integer number of requests in a rolling window that will trip the circuit.
+    """Integer number of buckets into which metrics are retained. Max 128."""
     volume_threshold: int = 0
-    #: Error threshold percentage should be between 0 - 1.0, not 0-100.0
+    """Integer number of requests in a rolling window that will trip the circuit. Helpful if
+    traffic volume is low.
+    """
     error_threshold_percentage: float = 0.0
+    """Error threshold percentage should be between 0 - 1.0, not 0-100.0."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -77,8 +85,10 @@ class EndpointCompression:
     ``client.edge_modules.https_edge_route_compression``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -89,10 +99,14 @@ class EndpointIPPolicy:
     ``client.edge_modules.https_edge_route_ip_restriction``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: list of all IP policies that will be used to check if a source IP is allowed access to …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     ip_policies: tuple[Ref, ...] = ()
+    """list of all IP policies that will be used to check if a source IP is allowed access to
+    the endpoint.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -102,10 +116,14 @@ class EndpointMutualTLS:
     ``client.edge_modules.tls_edge_mutual_tls``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: PEM-encoded CA certificates that will be used to validate.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     certificate_authorities: tuple[Ref, ...] = ()
+    """PEM-encoded CA certificates that will be used to validate. Multiple CAs may be provided
+    by concatenating them together.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -114,12 +132,18 @@ class EndpointRequestHeaders:
     ``client.edge_modules.https_edge_route_request_headers``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: a map of header key to header value that will be injected into the HTTP Request before …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     add: dict[str, str] = attrs.field(factory=dict)
-    #: a list of header names that will be removed from the HTTP Request before being sent to …
+    """a map of header key to header value that will be injected into the HTTP Request before
+    being sent to the upstream application server.
+    """
     remove: tuple[str, ...] = ()
+    """a list of header names that will be removed from the HTTP Request before being sent to
+    the upstream application server.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -128,12 +152,18 @@ class EndpointResponseHeaders:
     ``client.edge_modules.https_edge_route_response_headers``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: a map of header key to header value that will be injected into the HTTP Response …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     add: dict[str, str] = attrs.field(factory=dict)
-    #: a list of header names that will be removed from the HTTP Response returned to the HTTP …
+    """a map of header key to header value that will be injected into the HTTP Response
+    returned to the HTTP client.
+    """
     remove: tuple[str, ...] = ()
+    """a list of header names that will be removed from the HTTP Response returned to the HTTP
+    client.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -143,12 +173,21 @@ class EndpointTLSTermination:
     ``client.edge_modules.tls_edge_tls_termination``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: `edge` if the ngrok edge should terminate TLS traffic, `upstream` if TLS traffic should …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     terminate_at: str = ""
-    #: The minimum TLS version used for termination and advertised to the client during the TLS …
+    """`edge` if the ngrok edge should terminate TLS traffic, `upstream` if TLS traffic should
+    be passed through to the upstream ngrok agent / application server for termination.
+    if `upstream` is chosen, most other modules will be disallowed because they rely on
+    the ngrok edge being able to access the underlying traffic.
+    """
     min_version: str = ""
+    """The minimum TLS version used for termination and advertised to the client during the TLS
+    handshake. if unspecified, ngrok will choose an industry-safe default. This value
+    must be null if `terminate_at` is set to `upstream`.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -159,10 +198,12 @@ class EndpointTrafficPolicy:
     ``client.edge_modules.https_edge_route_traffic_policy``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: the traffic policy that should be applied to the traffic on your endpoint.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     value: str = ""
+    """the traffic policy that should be applied to the traffic on your endpoint."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -171,11 +212,8 @@ class EndpointUserAgentFilter:
     ``client.edge_modules.https_edge_route_user_agent_filter``.
     """
 
-    #: n/a
     enabled: bool = False
-    #: n/a
     allow: tuple[str, ...] = ()
-    #: n/a
     deny: tuple[str, ...] = ()
 
 
@@ -185,12 +223,19 @@ class EndpointWebhookValidation:
     ``client.edge_modules.https_edge_route_webhook_verification``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: a string indicating which webhook provider will be sending webhooks to this endpoint.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     provider: str = ""
-    #: a string secret used to validate requests from the given provider.
+    """a string indicating which webhook provider will be sending webhooks to this endpoint.
+    Value must be one of the supported providers defined at
+    https://ngrok.com/docs/cloud-edge/modules/webhook-verification.
+    """
     secret: str | None = attrs.field(default=None, repr=False)
+    """a string secret used to validate requests from the given provider. All providers except
+    AWS SNS require a secret.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -199,63 +244,64 @@ class EndpointWebsocketTCPConverter:
     ``client.edge_modules.https_edge_route_websocket_tcp_converter``.
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EventSource:
     """``EventSource`` as the API returns it: ``client.event_sources``."""
 
-    #: Type of event for which an event subscription will trigger
     type: str = ""
-    #: URI of the Event Source API resource.
+    """Type of event for which an event subscription will trigger."""
     uri: str
+    """URI of the Event Source API resource."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class HTTPSEdgeRoute:
     """``HTTPSEdgeRoute`` as the API returns it: ``client.edges.https_routes``."""
 
-    #: unique identifier of this edge
     edge_id: str = ""
-    #: unique identifier of this edge route
+    """unique identifier of this edge."""
     id: str
-    #: timestamp when the edge configuration was created, RFC 3339 format
+    """unique identifier of this edge route."""
     created_at: datetime | None = None
-    #: Type of match to use for this route.
+    """timestamp when the edge configuration was created, RFC 3339 format."""
     match_type: str = ""
-    #: Route selector: "/blog" or "example.com" or "example.com/blog"
+    """Type of match to use for this route. Valid values are "exact_path" and "path_prefix"."""
     match: str = ""
-    #: URI of the edge API resource
+    """Route selector: "/blog" or "example.com" or "example.com/blog"."""
     uri: str
-    #: human-readable description of what this edge will be used for; optional, max 255 bytes.
+    """URI of the edge API resource."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this edge.
+    """human-readable description of what this edge will be used for; optional, max 255 bytes."""
     metadata: str = ""
-    #: backend module configuration or `null`
+    """arbitrary user-defined machine-readable data of this edge. Optional, max 4096 bytes."""
     backend: EndpointBackend | None = None
-    #: ip restriction module configuration or `null`
+    """backend module configuration or `null`."""
     ip_restriction: EndpointIPPolicy | None = None
-    #: circuit breaker module configuration or `null`
+    """ip restriction module configuration or `null`."""
     circuit_breaker: EndpointCircuitBreaker | None = None
-    #: compression module configuration or `null`
+    """circuit breaker module configuration or `null`."""
     compression: EndpointCompression | None = None
-    #: request headers module configuration or `null`
+    """compression module configuration or `null`."""
     request_headers: EndpointRequestHeaders | None = None
-    #: response headers module configuration or `null`
+    """request headers module configuration or `null`."""
     response_headers: EndpointResponseHeaders | None = None
-    #: webhook verification module configuration or `null`
+    """response headers module configuration or `null`."""
     webhook_verification: EndpointWebhookValidation | None = None
-    #: oauth module configuration or `null`
+    """webhook verification module configuration or `null`."""
     oauth: EndpointOAuth | None = None
-    #: saml module configuration or `null`
+    """oauth module configuration or `null`."""
     saml: EndpointSAML | None = None
-    #: oidc module configuration or `null`
+    """saml module configuration or `null`."""
     oidc: EndpointOIDC | None = None
-    #: websocket to tcp adapter configuration or `null`
+    """oidc module configuration or `null`."""
     websocket_tcp_converter: EndpointWebsocketTCPConverter | None = None
-    #: n/a
+    """websocket to tcp adapter configuration or `null`."""
     user_agent_filter: EndpointUserAgentFilter | None = None
-    #: the traffic policy associated with this edge or null
     traffic_policy: EndpointTrafficPolicy | None = None
+    """the traffic policy associated with this edge or null."""

@@ -25,15 +25,10 @@ __all__ = [
 class EndpointOAuthAmazon:
     """``EndpointOAuthAmazon`` as the API returns it: nested in other records."""
 
-    #: n/a
     client_id: str = ""
-    #: n/a
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: n/a
     scopes: tuple[str, ...] = ()
-    #: n/a
     email_addresses: tuple[str, ...] = ()
-    #: n/a
     email_domains: tuple[str, ...] = ()
 
 
@@ -41,51 +36,80 @@ class EndpointOAuthAmazon:
 class EndpointOAuthFacebook:
     """``EndpointOAuthFacebook`` as the API returns it: nested in other records."""
 
-    #: the OAuth app client ID.
     client_id: str = ""
-    #: the OAuth app client secret.
+    """the OAuth app client ID. retrieve it from the identity provider's dashboard where you
+    created your own OAuth app. optional. if unspecified, ngrok will use its own managed
+    oauth application which has additional restrictions. see the OAuth module docs for
+    more details. if present, client_secret must be present as well.
+    """
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
+    """the OAuth app client secret. retrieve if from the identity provider's dashboard where
+    you created your own OAuth app. optional, see all of the caveats in the docs for
+    `client_id`.
+    """
     scopes: tuple[str, ...] = ()
-    #: a list of email addresses of users authenticated by identity provider who are allowed …
+    """a list of provider-specific OAuth scopes with the permissions your OAuth app would like
+    to ask for. these may not be set if you are using the ngrok-managed oauth app (i.e.
+    you must pass both `client_id` and `client_secret` to set scopes).
+    """
     email_addresses: tuple[str, ...] = ()
-    #: a list of email domains of users authenticated by identity provider who are allowed …
+    """a list of email addresses of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     email_domains: tuple[str, ...] = ()
+    """a list of email domains of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EndpointOAuthGitHub:
     """``EndpointOAuthGitHub`` as the API returns it: nested in other records."""
 
-    #: the OAuth app client ID.
     client_id: str = ""
-    #: the OAuth app client secret.
+    """the OAuth app client ID. retrieve it from the identity provider's dashboard where you
+    created your own OAuth app. optional. if unspecified, ngrok will use its own managed
+    oauth application which has additional restrictions. see the OAuth module docs for
+    more details. if present, client_secret must be present as well.
+    """
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
+    """the OAuth app client secret. retrieve if from the identity provider's dashboard where
+    you created your own OAuth app. optional, see all of the caveats in the docs for
+    `client_id`.
+    """
     scopes: tuple[str, ...] = ()
-    #: a list of email addresses of users authenticated by identity provider who are allowed …
+    """a list of provider-specific OAuth scopes with the permissions your OAuth app would like
+    to ask for. these may not be set if you are using the ngrok-managed oauth app (i.e.
+    you must pass both `client_id` and `client_secret` to set scopes).
+    """
     email_addresses: tuple[str, ...] = ()
-    #: a list of email domains of users authenticated by identity provider who are allowed …
+    """a list of email addresses of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     email_domains: tuple[str, ...] = ()
-    #: a list of github teams identifiers.
+    """a list of email domains of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     teams: tuple[str, ...] = ()
-    #: a list of github org identifiers.
+    """a list of github teams identifiers. users will be allowed access to the endpoint if they
+    are a member of any of these teams. identifiers should be in the 'slug' format
+    qualified with the org name, e.g. `org-name/team-name`.
+    """
     organizations: tuple[str, ...] = ()
+    """a list of github org identifiers. users who are members of any of the listed
+    organizations will be allowed access. identifiers should be the organization's
+    'slug'.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EndpointOAuthGitLab:
     """``EndpointOAuthGitLab`` as the API returns it: nested in other records."""
 
-    #: n/a
     client_id: str = ""
-    #: n/a
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: n/a
     scopes: tuple[str, ...] = ()
-    #: n/a
     email_addresses: tuple[str, ...] = ()
-    #: n/a
     email_domains: tuple[str, ...] = ()
 
 
@@ -93,31 +117,40 @@ class EndpointOAuthGitLab:
 class EndpointOAuthGoogle:
     """``EndpointOAuthGoogle`` as the API returns it: nested in other records."""
 
-    #: the OAuth app client ID.
     client_id: str = ""
-    #: the OAuth app client secret.
+    """the OAuth app client ID. retrieve it from the identity provider's dashboard where you
+    created your own OAuth app. optional. if unspecified, ngrok will use its own managed
+    oauth application which has additional restrictions. see the OAuth module docs for
+    more details. if present, client_secret must be present as well.
+    """
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
+    """the OAuth app client secret. retrieve if from the identity provider's dashboard where
+    you created your own OAuth app. optional, see all of the caveats in the docs for
+    `client_id`.
+    """
     scopes: tuple[str, ...] = ()
-    #: a list of email addresses of users authenticated by identity provider who are allowed …
+    """a list of provider-specific OAuth scopes with the permissions your OAuth app would like
+    to ask for. these may not be set if you are using the ngrok-managed oauth app (i.e.
+    you must pass both `client_id` and `client_secret` to set scopes).
+    """
     email_addresses: tuple[str, ...] = ()
-    #: a list of email domains of users authenticated by identity provider who are allowed …
+    """a list of email addresses of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     email_domains: tuple[str, ...] = ()
+    """a list of email domains of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EndpointOAuthLinkedIn:
     """``EndpointOAuthLinkedIn`` as the API returns it: nested in other records."""
 
-    #: n/a
     client_id: str = ""
-    #: n/a
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: n/a
     scopes: tuple[str, ...] = ()
-    #: n/a
     email_addresses: tuple[str, ...] = ()
-    #: n/a
     email_domains: tuple[str, ...] = ()
 
 
@@ -125,31 +158,40 @@ class EndpointOAuthLinkedIn:
 class EndpointOAuthMicrosoft:
     """``EndpointOAuthMicrosoft`` as the API returns it: nested in other records."""
 
-    #: the OAuth app client ID.
     client_id: str = ""
-    #: the OAuth app client secret.
+    """the OAuth app client ID. retrieve it from the identity provider's dashboard where you
+    created your own OAuth app. optional. if unspecified, ngrok will use its own managed
+    oauth application which has additional restrictions. see the OAuth module docs for
+    more details. if present, client_secret must be present as well.
+    """
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
+    """the OAuth app client secret. retrieve if from the identity provider's dashboard where
+    you created your own OAuth app. optional, see all of the caveats in the docs for
+    `client_id`.
+    """
     scopes: tuple[str, ...] = ()
-    #: a list of email addresses of users authenticated by identity provider who are allowed …
+    """a list of provider-specific OAuth scopes with the permissions your OAuth app would like
+    to ask for. these may not be set if you are using the ngrok-managed oauth app (i.e.
+    you must pass both `client_id` and `client_secret` to set scopes).
+    """
     email_addresses: tuple[str, ...] = ()
-    #: a list of email domains of users authenticated by identity provider who are allowed …
+    """a list of email addresses of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     email_domains: tuple[str, ...] = ()
+    """a list of email domains of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EndpointOAuthTwitch:
     """``EndpointOAuthTwitch`` as the API returns it: nested in other records."""
 
-    #: n/a
     client_id: str = ""
-    #: n/a
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: n/a
     scopes: tuple[str, ...] = ()
-    #: n/a
     email_addresses: tuple[str, ...] = ()
-    #: n/a
     email_domains: tuple[str, ...] = ()
 
 
@@ -157,99 +199,165 @@ class EndpointOAuthTwitch:
 class EndpointOAuthProvider:
     """``EndpointOAuthProvider`` as the API returns it: nested in other records."""
 
-    #: configuration for using github as the identity provider
     github: EndpointOAuthGitHub | None = None
-    #: configuration for using facebook as the identity provider
+    """configuration for using github as the identity provider."""
     facebook: EndpointOAuthFacebook | None = None
-    #: configuration for using microsoft as the identity provider
+    """configuration for using facebook as the identity provider."""
     microsoft: EndpointOAuthMicrosoft | None = None
-    #: configuration for using google as the identity provider
+    """configuration for using microsoft as the identity provider."""
     google: EndpointOAuthGoogle | None = None
-    #: configuration for using linkedin as the identity provider
+    """configuration for using google as the identity provider."""
     linkedin: EndpointOAuthLinkedIn | None = None
-    #: configuration for using gitlab as the identity provider
+    """configuration for using linkedin as the identity provider."""
     gitlab: EndpointOAuthGitLab | None = None
-    #: configuration for using twitch as the identity provider
+    """configuration for using gitlab as the identity provider."""
     twitch: EndpointOAuthTwitch | None = None
-    #: configuration for using amazon as the identity provider
+    """configuration for using twitch as the identity provider."""
     amazon: EndpointOAuthAmazon | None = None
+    """configuration for using amazon as the identity provider."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EndpointOAuth:
     """``EndpointOAuth`` as the API returns it: ``client.edge_modules.https_edge_route_oauth``."""
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: an object which defines the identity provider to use for authentication and …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     provider: EndpointOAuthProvider | None = None
-    #: Do not enforce authentication on HTTP OPTIONS requests.
+    """an object which defines the identity provider to use for authentication and
+    configuration for who may access the endpoint.
+    """
     options_passthrough: bool = False
-    #: the prefix of the session cookie that ngrok sets on the http client to cache …
+    """Do not enforce authentication on HTTP OPTIONS requests. necessary if you are supporting
+    CORS.
+    """
     cookie_prefix: str = ""
-    #: Integer number of seconds of inactivity after which if the user has not accessed the …
+    """the prefix of the session cookie that ngrok sets on the http client to cache
+    authentication. default is 'ngrok.'.
+    """
     inactivity_timeout: int = 0
-    #: Integer number of seconds of the maximum duration of an authenticated session.
+    """Integer number of seconds of inactivity after which if the user has not accessed the
+    endpoint, their session will time out and they will be forced to reauthenticate.
+    """
     maximum_duration: int = 0
-    #: Integer number of seconds after which ngrok guarantees it will refresh user state from …
+    """Integer number of seconds of the maximum duration of an authenticated session. After
+    this period is exceeded, a user must reauthenticate.
+    """
     auth_check_interval: int = 0
+    """Integer number of seconds after which ngrok guarantees it will refresh user state from
+    the identity provider and recheck whether the user is still authorized to access the
+    endpoint. This is the preferred tunable to use to enforce a minimum amount of time
+    after which a revoked user will no longer be able to access the resource.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EndpointOIDC:
     """``EndpointOIDC`` as the API returns it: ``client.edge_modules.https_edge_route_oidc``."""
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: Do not enforce authentication on HTTP OPTIONS requests.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     options_passthrough: bool = False
-    #: the prefix of the session cookie that ngrok sets on the http client to cache …
+    """Do not enforce authentication on HTTP OPTIONS requests. necessary if you are supporting
+    CORS.
+    """
     cookie_prefix: str = ""
-    #: Integer number of seconds of inactivity after which if the user has not accessed the …
+    """the prefix of the session cookie that ngrok sets on the http client to cache
+    authentication. default is 'ngrok.'.
+    """
     inactivity_timeout: int = 0
-    #: Integer number of seconds of the maximum duration of an authenticated session.
+    """Integer number of seconds of inactivity after which if the user has not accessed the
+    endpoint, their session will time out and they will be forced to reauthenticate.
+    """
     maximum_duration: int = 0
-    #: URL of the OIDC "OpenID provider".
+    """Integer number of seconds of the maximum duration of an authenticated session. After
+    this period is exceeded, a user must reauthenticate.
+    """
     issuer: str = ""
-    #: The OIDC app's client ID and OIDC audience.
+    """URL of the OIDC "OpenID provider". This is the base URL used for discovery."""
     client_id: str = ""
-    #: The OIDC app's client secret.
+    """The OIDC app's client ID and OIDC audience."""
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: The set of scopes to request from the OIDC identity provider.
+    """The OIDC app's client secret."""
     scopes: tuple[str, ...] = ()
+    """The set of scopes to request from the OIDC identity provider."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EndpointSAML:
     """``EndpointSAML`` as the API returns it: ``client.edge_modules.https_edge_route_saml``."""
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool = False
-    #: Do not enforce authentication on HTTP OPTIONS requests.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     options_passthrough: bool = False
-    #: the prefix of the session cookie that ngrok sets on the http client to cache …
+    """Do not enforce authentication on HTTP OPTIONS requests. necessary if you are supporting
+    CORS.
+    """
     cookie_prefix: str = ""
-    #: Integer number of seconds of inactivity after which if the user has not accessed the …
+    """the prefix of the session cookie that ngrok sets on the http client to cache
+    authentication. default is 'ngrok.'.
+    """
     inactivity_timeout: int = 0
-    #: Integer number of seconds of the maximum duration of an authenticated session.
+    """Integer number of seconds of inactivity after which if the user has not accessed the
+    endpoint, their session will time out and they will be forced to reauthenticate.
+    """
     maximum_duration: int = 0
-    #: The full XML IdP EntityDescriptor.
+    """Integer number of seconds of the maximum duration of an authenticated session. After
+    this period is exceeded, a user must reauthenticate.
+    """
     idp_metadata: str = ""
-    #: If true, indicates that whenever we redirect a user to the IdP for authentication that …
+    """The full XML IdP EntityDescriptor. Your IdP may provide this to you as a a file to
+    download or as a URL.
+    """
     force_authn: bool = False
-    #: If true, the IdP may initiate a login directly (e.g.
+    """If true, indicates that whenever we redirect a user to the IdP for authentication that
+    the IdP must prompt the user for authentication credentials even if the user already
+    has a valid session with the IdP.
+    """
     allow_idp_initiated: bool = False
-    #: If present, only users who are a member of one of the listed groups may access the …
+    """If true, the IdP may initiate a login directly (e.g. the user does not need to visit the
+    endpoint first and then be redirected). The IdP should set the `RelayState`
+    parameter to the target URL of the resource they want the user to be redirected to
+    after the SAML login assertion has been processed.
+    """
     authorized_groups: tuple[str, ...] = ()
-    #: The SP Entity's unique ID.
+    """If present, only users who are a member of one of the listed groups may access the
+    target endpoint.
+    """
     entity_id: str = ""
-    #: The public URL of the SP's Assertion Consumer Service.
+    """The SP Entity's unique ID. This always takes the form of a URL. In ngrok's
+    implementation, this URL is the same as the metadata URL. This will need to be
+    specified to the IdP as configuration.
+    """
     assertion_consumer_service_url: str = ""
-    #: The public URL of the SP's Single Logout Service.
+    """The public URL of the SP's Assertion Consumer Service. This is where the IdP will
+    redirect to during an authentication flow. This will need to be specified to the IdP
+    as configuration.
+    """
     single_logout_url: str = ""
-    #: PEM-encoded x.509 certificate of the key pair that is used to sign all SAML requests …
+    """The public URL of the SP's Single Logout Service. This is where the IdP will redirect to
+    during a single logout flow. This will optionally need to be specified to the IdP as
+    configuration.
+    """
     request_signing_certificate_pem: str = ""
-    #: A public URL where the SP's metadata is hosted.
+    """PEM-encoded x.509 certificate of the key pair that is used to sign all SAML requests
+    that the ngrok SP makes to the IdP. Many IdPs do not support request signing
+    verification, but we highly recommend specifying this in the IdP's configuration if
+    it is supported.
+    """
     metadata_url: str = ""
-    #: Defines the name identifier format the SP expects the IdP to use in its assertions to …
+    """A public URL where the SP's metadata is hosted. If an IdP supports dynamic
+    configuration, this is the URL it can use to retrieve the SP metadata.
+    """
     nameid_format: str = ""
+    """Defines the name identifier format the SP expects the IdP to use in its assertions to
+    identify subjects. If unspecified, a default value of
+    `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent` will be used. A subset of the
+    allowed values enumerated by the SAML specification are supported.
+    """

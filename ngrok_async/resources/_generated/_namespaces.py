@@ -9,21 +9,24 @@ from typing import TYPE_CHECKING
 from ..._http import HTTPCore
 
 if TYPE_CHECKING:
-    from .backends import FailoverBackendsService, HTTPResponseBackendsService
-    from .backends_pools import StaticBackendsService, TunnelGroupBackendsService
+    from .backends import FailoverBackendsService
+    from .backends_http_response import HTTPResponseBackendsService
+    from .backends_static import StaticBackendsService
+    from .backends_tunnel_group import TunnelGroupBackendsService
     from .backends_weighted import WeightedBackendsService
     from .edge_modules_https import (
         HTTPSEdgeMutualTLSModuleService,
         HTTPSEdgeTLSTerminationModuleService,
-        TCPEdgeTrafficPolicyModuleService,
-        TLSEdgeTrafficPolicyModuleService,
     )
     from .edge_modules_tcp import TCPEdgeBackendModuleService, TCPEdgeIPRestrictionModuleService
-    from .edge_modules_tcp_tls import (
-        TLSEdgeBackendModuleService,
-        TLSEdgeIPRestrictionModuleService,
+    from .edge_modules_tls import TLSEdgeBackendModuleService, TLSEdgeIPRestrictionModuleService
+    from .edge_modules_tls_termination import (
         TLSEdgeMutualTLSModuleService,
         TLSEdgeTLSTerminationModuleService,
+    )
+    from .edge_modules_traffic_policy import (
+        TCPEdgeTrafficPolicyModuleService,
+        TLSEdgeTrafficPolicyModuleService,
     )
     from .edge_route_modules import (
         EdgeRouteBackendModuleService,
@@ -75,21 +78,21 @@ class BackendsNamespace:
     @cached_property
     def http_response(self) -> HTTPResponseBackendsService:
         """HTTP Response Backends."""
-        from .backends import HTTPResponseBackendsService
+        from .backends_http_response import HTTPResponseBackendsService
 
         return HTTPResponseBackendsService(self._http)
 
     @cached_property
     def static_address(self) -> StaticBackendsService:
         """Static Backends."""
-        from .backends_pools import StaticBackendsService
+        from .backends_static import StaticBackendsService
 
         return StaticBackendsService(self._http)
 
     @cached_property
     def tunnel_group(self) -> TunnelGroupBackendsService:
         """Tunnel Group Backends."""
-        from .backends_pools import TunnelGroupBackendsService
+        from .backends_tunnel_group import TunnelGroupBackendsService
 
         return TunnelGroupBackendsService(self._http)
 
@@ -246,42 +249,42 @@ class EdgeModulesNamespace:
     @cached_property
     def tcp_edge_traffic_policy(self) -> TCPEdgeTrafficPolicyModuleService:
         """TCP Edge Traffic Policy Module."""
-        from .edge_modules_https import TCPEdgeTrafficPolicyModuleService
+        from .edge_modules_traffic_policy import TCPEdgeTrafficPolicyModuleService
 
         return TCPEdgeTrafficPolicyModuleService(self._http)
 
     @cached_property
     def tls_edge_backend(self) -> TLSEdgeBackendModuleService:
         """TLS Edge Backend Module."""
-        from .edge_modules_tcp_tls import TLSEdgeBackendModuleService
+        from .edge_modules_tls import TLSEdgeBackendModuleService
 
         return TLSEdgeBackendModuleService(self._http)
 
     @cached_property
     def tls_edge_ip_restriction(self) -> TLSEdgeIPRestrictionModuleService:
         """TLS Edge IP Restriction Module."""
-        from .edge_modules_tcp_tls import TLSEdgeIPRestrictionModuleService
+        from .edge_modules_tls import TLSEdgeIPRestrictionModuleService
 
         return TLSEdgeIPRestrictionModuleService(self._http)
 
     @cached_property
     def tls_edge_mutual_tls(self) -> TLSEdgeMutualTLSModuleService:
         """TLS Edge Mutual TLS Module."""
-        from .edge_modules_tcp_tls import TLSEdgeMutualTLSModuleService
+        from .edge_modules_tls_termination import TLSEdgeMutualTLSModuleService
 
         return TLSEdgeMutualTLSModuleService(self._http)
 
     @cached_property
     def tls_edge_tls_termination(self) -> TLSEdgeTLSTerminationModuleService:
         """TLS Edge TLS Termination Module."""
-        from .edge_modules_tcp_tls import TLSEdgeTLSTerminationModuleService
+        from .edge_modules_tls_termination import TLSEdgeTLSTerminationModuleService
 
         return TLSEdgeTLSTerminationModuleService(self._http)
 
     @cached_property
     def tls_edge_traffic_policy(self) -> TLSEdgeTrafficPolicyModuleService:
         """TLS Edge Traffic Policy Module."""
-        from .edge_modules_https import TLSEdgeTrafficPolicyModuleService
+        from .edge_modules_traffic_policy import TLSEdgeTrafficPolicyModuleService
 
         return TLSEdgeTrafficPolicyModuleService(self._http)
 

@@ -36,19 +36,25 @@ class AgentIngressCertPolicyParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: certificate authority to request certificates from.
     authority: Literal["letsencrypt"]
-    #: type of private key to use when requesting certificates.
+    """certificate authority to request certificates from. The only supported value is
+    letsencrypt.
+    """
     private_key_type: Literal["rsa", "ecdsa"]
+    """type of private key to use when requesting certificates. Defaults to rsa, can be either
+    rsa or ecdsa.
+    """
 
 
 class EndpointBackendMutateParam(TypedDict, total=False):
     """``EndpointBackendMutate`` in a request."""
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: backend to be used to back this endpoint
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     backend_id: str
+    """backend to be used to back this endpoint."""
 
 
 class EndpointCircuitBreakerParam(TypedDict, total=False):
@@ -56,18 +62,24 @@ class EndpointCircuitBreakerParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: Integer number of seconds after which the circuit is tripped to wait before re- …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     tripped_duration: int | timedelta
-    #: Integer number of seconds in the statistical rolling window that metrics are retained for.
+    """Integer number of seconds after which the circuit is tripped to wait before re-
+    evaluating upstream health.
+    """
     rolling_window: int | timedelta
-    #: Integer number of buckets into which metrics are retained.
+    """Integer number of seconds in the statistical rolling window that metrics are retained for."""
     num_buckets: int
-    #: Integer number of requests in a rolling window that will trip the circuit.
+    """Integer number of buckets into which metrics are retained. Max 128."""
     volume_threshold: int
-    #: Error threshold percentage should be between 0 - 1.0, not 0-100.0
+    """Integer number of requests in a rolling window that will trip the circuit. Helpful if
+    traffic volume is low.
+    """
     error_threshold_percentage: float
+    """Error threshold percentage should be between 0 - 1.0, not 0-100.0."""
 
 
 class EndpointCompressionParam(TypedDict, total=False):
@@ -75,26 +87,36 @@ class EndpointCompressionParam(TypedDict, total=False):
     read from the API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
 
 
 class EndpointIPPolicyMutateParam(TypedDict, total=False):
     """``EndpointIPPolicyMutate`` in a request."""
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: list of all IP policies that will be used to check if a source IP is allowed access to …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     ip_policy_ids: Sequence[str]
+    """list of all IP policies that will be used to check if a source IP is allowed access to
+    the endpoint.
+    """
 
 
 class EndpointMutualTLSMutateParam(TypedDict, total=False):
     """``EndpointMutualTLSMutate`` in a request."""
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: list of certificate authorities that will be used to validate the TLS client certificate …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     certificate_authority_ids: Sequence[str]
+    """list of certificate authorities that will be used to validate the TLS client certificate
+    presented by the initiator of the TLS connection.
+    """
 
 
 class EndpointRequestHeadersParam(TypedDict, total=False):
@@ -102,12 +124,18 @@ class EndpointRequestHeadersParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: a map of header key to header value that will be injected into the HTTP Request before …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     add: Mapping[str, str]
-    #: a list of header names that will be removed from the HTTP Request before being sent to …
+    """a map of header key to header value that will be injected into the HTTP Request before
+    being sent to the upstream application server.
+    """
     remove: Sequence[str]
+    """a list of header names that will be removed from the HTTP Request before being sent to
+    the upstream application server.
+    """
 
 
 class EndpointResponseHeadersParam(TypedDict, total=False):
@@ -115,12 +143,18 @@ class EndpointResponseHeadersParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: a map of header key to header value that will be injected into the HTTP Response …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     add: Mapping[str, str]
-    #: a list of header names that will be removed from the HTTP Response returned to the HTTP …
+    """a map of header key to header value that will be injected into the HTTP Response
+    returned to the HTTP client.
+    """
     remove: Sequence[str]
+    """a list of header names that will be removed from the HTTP Response returned to the HTTP
+    client.
+    """
 
 
 class EndpointTLSTerminationParam(TypedDict, total=False):
@@ -128,21 +162,35 @@ class EndpointTLSTerminationParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: `edge` if the ngrok edge should terminate TLS traffic, `upstream` if TLS traffic should …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     terminate_at: Literal["edge", "upstream"]
-    #: The minimum TLS version used for termination and advertised to the client during the TLS …
+    """`edge` if the ngrok edge should terminate TLS traffic, `upstream` if TLS traffic should
+    be passed through to the upstream ngrok agent / application server for termination.
+    if `upstream` is chosen, most other modules will be disallowed because they rely on
+    the ngrok edge being able to access the underlying traffic.
+    """
     min_version: Literal["1.0", "1.1", "1.2", "1.3"]
+    """The minimum TLS version used for termination and advertised to the client during the TLS
+    handshake. if unspecified, ngrok will choose an industry-safe default. This value
+    must be null if `terminate_at` is set to `upstream`.
+    """
 
 
 class EndpointTLSTerminationAtEdgeParam(TypedDict, total=False):
     """``EndpointTLSTerminationAtEdge`` in a request."""
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: The minimum TLS version used for termination and advertised to the client during the TLS …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     min_version: Literal["1.0", "1.1", "1.2", "1.3"]
+    """The minimum TLS version used for termination and advertised to the client during the TLS
+    handshake. if unspecified, ngrok will choose an industry-safe default. This value
+    must be null if `terminate_at` is set to `upstream`.
+    """
 
 
 class EndpointTrafficPolicyParam(TypedDict, total=False):
@@ -150,10 +198,12 @@ class EndpointTrafficPolicyParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: the traffic policy that should be applied to the traffic on your endpoint.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     value: str
+    """the traffic policy that should be applied to the traffic on your endpoint."""
 
 
 class EndpointUserAgentFilterParam(TypedDict, total=False):
@@ -171,12 +221,19 @@ class EndpointWebhookValidationParam(TypedDict, total=False):
     :class:`EndpointWebhookValidation` record read from the API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: a string indicating which webhook provider will be sending webhooks to this endpoint.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     provider: str
-    #: a string secret used to validate requests from the given provider.
+    """a string indicating which webhook provider will be sending webhooks to this endpoint.
+    Value must be one of the supported providers defined at
+    https://ngrok.com/docs/cloud-edge/modules/webhook-verification.
+    """
     secret: str
+    """a string secret used to validate requests from the given provider. All providers except
+    AWS SNS require a secret.
+    """
 
 
 class EndpointWebsocketTCPConverterParam(TypedDict, total=False):
@@ -184,8 +241,10 @@ class EndpointWebsocketTCPConverterParam(TypedDict, total=False):
     :class:`EndpointWebsocketTCPConverter` record read from the API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
 
 
 class ReservedDomainCertPolicyParam(TypedDict, total=False):
@@ -193,10 +252,14 @@ class ReservedDomainCertPolicyParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: certificate authority to request certificates from.
     authority: Literal["letsencrypt"]
-    #: type of private key to use when requesting certificates.
+    """certificate authority to request certificates from. The only supported value is
+    letsencrypt.
+    """
     private_key_type: Literal["rsa", "ecdsa"]
+    """type of private key to use when requesting certificates. Defaults to ecdsa, can be
+    either rsa or ecdsa.
+    """
 
 
 class ReservedDomainResolvesToEntryParam(TypedDict, total=False):
@@ -204,8 +267,8 @@ class ReservedDomainResolvesToEntryParam(TypedDict, total=False):
     :class:`ReservedDomainResolvesToEntry` record read from the API).
     """
 
-    #: accepts an ngrok point-of-presence shortcode, or "global"
     value: Required[str]
+    """accepts an ngrok point-of-presence shortcode, or "global"."""
 
 
 class StaticBackendTLSParam(TypedDict, total=False):
@@ -213,5 +276,5 @@ class StaticBackendTLSParam(TypedDict, total=False):
     from the API).
     """
 
-    #: if TLS is checked
     enabled: bool
+    """if TLS is checked."""

@@ -52,16 +52,30 @@ class EndpointOAuthFacebookParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: the OAuth app client ID.
     client_id: str
-    #: the OAuth app client secret.
+    """the OAuth app client ID. retrieve it from the identity provider's dashboard where you
+    created your own OAuth app. optional. if unspecified, ngrok will use its own managed
+    oauth application which has additional restrictions. see the OAuth module docs for
+    more details. if present, client_secret must be present as well.
+    """
     client_secret: str
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
+    """the OAuth app client secret. retrieve if from the identity provider's dashboard where
+    you created your own OAuth app. optional, see all of the caveats in the docs for
+    `client_id`.
+    """
     scopes: Sequence[str]
-    #: a list of email addresses of users authenticated by identity provider who are allowed …
+    """a list of provider-specific OAuth scopes with the permissions your OAuth app would like
+    to ask for. these may not be set if you are using the ngrok-managed oauth app (i.e.
+    you must pass both `client_id` and `client_secret` to set scopes).
+    """
     email_addresses: Sequence[str]
-    #: a list of email domains of users authenticated by identity provider who are allowed …
+    """a list of email addresses of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     email_domains: Sequence[str]
+    """a list of email domains of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
 
 
 class EndpointOAuthGitHubParam(TypedDict, total=False):
@@ -69,20 +83,40 @@ class EndpointOAuthGitHubParam(TypedDict, total=False):
     read from the API).
     """
 
-    #: the OAuth app client ID.
     client_id: str
-    #: the OAuth app client secret.
+    """the OAuth app client ID. retrieve it from the identity provider's dashboard where you
+    created your own OAuth app. optional. if unspecified, ngrok will use its own managed
+    oauth application which has additional restrictions. see the OAuth module docs for
+    more details. if present, client_secret must be present as well.
+    """
     client_secret: str
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
+    """the OAuth app client secret. retrieve if from the identity provider's dashboard where
+    you created your own OAuth app. optional, see all of the caveats in the docs for
+    `client_id`.
+    """
     scopes: Sequence[str]
-    #: a list of email addresses of users authenticated by identity provider who are allowed …
+    """a list of provider-specific OAuth scopes with the permissions your OAuth app would like
+    to ask for. these may not be set if you are using the ngrok-managed oauth app (i.e.
+    you must pass both `client_id` and `client_secret` to set scopes).
+    """
     email_addresses: Sequence[str]
-    #: a list of email domains of users authenticated by identity provider who are allowed …
+    """a list of email addresses of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     email_domains: Sequence[str]
-    #: a list of github teams identifiers.
+    """a list of email domains of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     teams: Sequence[str]
-    #: a list of github org identifiers.
+    """a list of github teams identifiers. users will be allowed access to the endpoint if they
+    are a member of any of these teams. identifiers should be in the 'slug' format
+    qualified with the org name, e.g. `org-name/team-name`.
+    """
     organizations: Sequence[str]
+    """a list of github org identifiers. users who are members of any of the listed
+    organizations will be allowed access. identifiers should be the organization's
+    'slug'.
+    """
 
 
 class EndpointOAuthGitLabParam(TypedDict, total=False):
@@ -102,16 +136,30 @@ class EndpointOAuthGoogleParam(TypedDict, total=False):
     read from the API).
     """
 
-    #: the OAuth app client ID.
     client_id: str
-    #: the OAuth app client secret.
+    """the OAuth app client ID. retrieve it from the identity provider's dashboard where you
+    created your own OAuth app. optional. if unspecified, ngrok will use its own managed
+    oauth application which has additional restrictions. see the OAuth module docs for
+    more details. if present, client_secret must be present as well.
+    """
     client_secret: str
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
+    """the OAuth app client secret. retrieve if from the identity provider's dashboard where
+    you created your own OAuth app. optional, see all of the caveats in the docs for
+    `client_id`.
+    """
     scopes: Sequence[str]
-    #: a list of email addresses of users authenticated by identity provider who are allowed …
+    """a list of provider-specific OAuth scopes with the permissions your OAuth app would like
+    to ask for. these may not be set if you are using the ngrok-managed oauth app (i.e.
+    you must pass both `client_id` and `client_secret` to set scopes).
+    """
     email_addresses: Sequence[str]
-    #: a list of email domains of users authenticated by identity provider who are allowed …
+    """a list of email addresses of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     email_domains: Sequence[str]
+    """a list of email domains of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
 
 
 class EndpointOAuthLinkedInParam(TypedDict, total=False):
@@ -131,16 +179,30 @@ class EndpointOAuthMicrosoftParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: the OAuth app client ID.
     client_id: str
-    #: the OAuth app client secret.
+    """the OAuth app client ID. retrieve it from the identity provider's dashboard where you
+    created your own OAuth app. optional. if unspecified, ngrok will use its own managed
+    oauth application which has additional restrictions. see the OAuth module docs for
+    more details. if present, client_secret must be present as well.
+    """
     client_secret: str
-    #: a list of provider-specific OAuth scopes with the permissions your OAuth app would like …
+    """the OAuth app client secret. retrieve if from the identity provider's dashboard where
+    you created your own OAuth app. optional, see all of the caveats in the docs for
+    `client_id`.
+    """
     scopes: Sequence[str]
-    #: a list of email addresses of users authenticated by identity provider who are allowed …
+    """a list of provider-specific OAuth scopes with the permissions your OAuth app would like
+    to ask for. these may not be set if you are using the ngrok-managed oauth app (i.e.
+    you must pass both `client_id` and `client_secret` to set scopes).
+    """
     email_addresses: Sequence[str]
-    #: a list of email domains of users authenticated by identity provider who are allowed …
+    """a list of email addresses of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
     email_domains: Sequence[str]
+    """a list of email domains of users authenticated by identity provider who are allowed
+    access to the endpoint.
+    """
 
 
 class EndpointOAuthTwitchParam(TypedDict, total=False):
@@ -160,22 +222,22 @@ class EndpointOAuthProviderParam(TypedDict, total=False):
     record read from the API).
     """
 
-    #: configuration for using github as the identity provider
     github: EndpointOAuthGitHubParam | EndpointOAuthGitHub
-    #: configuration for using facebook as the identity provider
+    """configuration for using github as the identity provider."""
     facebook: EndpointOAuthFacebookParam | EndpointOAuthFacebook
-    #: configuration for using microsoft as the identity provider
+    """configuration for using facebook as the identity provider."""
     microsoft: EndpointOAuthMicrosoftParam | EndpointOAuthMicrosoft
-    #: configuration for using google as the identity provider
+    """configuration for using microsoft as the identity provider."""
     google: EndpointOAuthGoogleParam | EndpointOAuthGoogle
-    #: configuration for using linkedin as the identity provider
+    """configuration for using google as the identity provider."""
     linkedin: EndpointOAuthLinkedInParam | EndpointOAuthLinkedIn
-    #: configuration for using gitlab as the identity provider
+    """configuration for using linkedin as the identity provider."""
     gitlab: EndpointOAuthGitLabParam | EndpointOAuthGitLab
-    #: configuration for using twitch as the identity provider
+    """configuration for using gitlab as the identity provider."""
     twitch: EndpointOAuthTwitchParam | EndpointOAuthTwitch
-    #: configuration for using amazon as the identity provider
+    """configuration for using twitch as the identity provider."""
     amazon: EndpointOAuthAmazonParam | EndpointOAuthAmazon
+    """configuration for using amazon as the identity provider."""
 
 
 class EndpointOAuthParam(TypedDict, total=False):
@@ -183,20 +245,36 @@ class EndpointOAuthParam(TypedDict, total=False):
     API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: an object which defines the identity provider to use for authentication and …
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     provider: EndpointOAuthProviderParam | EndpointOAuthProvider
-    #: Do not enforce authentication on HTTP OPTIONS requests.
+    """an object which defines the identity provider to use for authentication and
+    configuration for who may access the endpoint.
+    """
     options_passthrough: bool
-    #: the prefix of the session cookie that ngrok sets on the http client to cache …
+    """Do not enforce authentication on HTTP OPTIONS requests. necessary if you are supporting
+    CORS.
+    """
     cookie_prefix: str
-    #: Integer number of seconds of inactivity after which if the user has not accessed the …
+    """the prefix of the session cookie that ngrok sets on the http client to cache
+    authentication. default is 'ngrok.'.
+    """
     inactivity_timeout: int | timedelta
-    #: Integer number of seconds of the maximum duration of an authenticated session.
+    """Integer number of seconds of inactivity after which if the user has not accessed the
+    endpoint, their session will time out and they will be forced to reauthenticate.
+    """
     maximum_duration: int | timedelta
-    #: Integer number of seconds after which ngrok guarantees it will refresh user state from …
+    """Integer number of seconds of the maximum duration of an authenticated session. After
+    this period is exceeded, a user must reauthenticate.
+    """
     auth_check_interval: int | timedelta
+    """Integer number of seconds after which ngrok guarantees it will refresh user state from
+    the identity provider and recheck whether the user is still authorized to access the
+    endpoint. This is the preferred tunable to use to enforce a minimum amount of time
+    after which a revoked user will no longer be able to access the resource.
+    """
 
 
 class EndpointOIDCParam(TypedDict, total=False):
@@ -204,46 +282,81 @@ class EndpointOIDCParam(TypedDict, total=False):
     API).
     """
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: Do not enforce authentication on HTTP OPTIONS requests.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     options_passthrough: bool
-    #: the prefix of the session cookie that ngrok sets on the http client to cache …
+    """Do not enforce authentication on HTTP OPTIONS requests. necessary if you are supporting
+    CORS.
+    """
     cookie_prefix: str
-    #: Integer number of seconds of inactivity after which if the user has not accessed the …
+    """the prefix of the session cookie that ngrok sets on the http client to cache
+    authentication. default is 'ngrok.'.
+    """
     inactivity_timeout: int | timedelta
-    #: Integer number of seconds of the maximum duration of an authenticated session.
+    """Integer number of seconds of inactivity after which if the user has not accessed the
+    endpoint, their session will time out and they will be forced to reauthenticate.
+    """
     maximum_duration: int | timedelta
-    #: URL of the OIDC "OpenID provider".
+    """Integer number of seconds of the maximum duration of an authenticated session. After
+    this period is exceeded, a user must reauthenticate.
+    """
     issuer: str
-    #: The OIDC app's client ID and OIDC audience.
+    """URL of the OIDC "OpenID provider". This is the base URL used for discovery."""
     client_id: str
-    #: The OIDC app's client secret.
+    """The OIDC app's client ID and OIDC audience."""
     client_secret: str
-    #: The set of scopes to request from the OIDC identity provider.
+    """The OIDC app's client secret."""
     scopes: Sequence[str]
+    """The set of scopes to request from the OIDC identity provider."""
 
 
 class EndpointSAMLMutateParam(TypedDict, total=False):
     """``EndpointSAMLMutate`` in a request."""
 
-    #: `true` if the module will be applied to traffic, `false` to disable.
     enabled: bool
-    #: Do not enforce authentication on HTTP OPTIONS requests.
+    """`true` if the module will be applied to traffic, `false` to disable. default `true` if
+    unspecified.
+    """
     options_passthrough: bool
-    #: the prefix of the session cookie that ngrok sets on the http client to cache …
+    """Do not enforce authentication on HTTP OPTIONS requests. necessary if you are supporting
+    CORS.
+    """
     cookie_prefix: str
-    #: Integer number of seconds of inactivity after which if the user has not accessed the …
+    """the prefix of the session cookie that ngrok sets on the http client to cache
+    authentication. default is 'ngrok.'.
+    """
     inactivity_timeout: int | timedelta
-    #: Integer number of seconds of the maximum duration of an authenticated session.
+    """Integer number of seconds of inactivity after which if the user has not accessed the
+    endpoint, their session will time out and they will be forced to reauthenticate.
+    """
     maximum_duration: int | timedelta
-    #: The full XML IdP EntityDescriptor.
+    """Integer number of seconds of the maximum duration of an authenticated session. After
+    this period is exceeded, a user must reauthenticate.
+    """
     idp_metadata: str
-    #: If true, indicates that whenever we redirect a user to the IdP for authentication that …
+    """The full XML IdP EntityDescriptor. Your IdP may provide this to you as a a file to
+    download or as a URL.
+    """
     force_authn: bool
-    #: If true, the IdP may initiate a login directly (e.g.
+    """If true, indicates that whenever we redirect a user to the IdP for authentication that
+    the IdP must prompt the user for authentication credentials even if the user already
+    has a valid session with the IdP.
+    """
     allow_idp_initiated: bool
-    #: If present, only users who are a member of one of the listed groups may access the …
+    """If true, the IdP may initiate a login directly (e.g. the user does not need to visit the
+    endpoint first and then be redirected). The IdP should set the `RelayState`
+    parameter to the target URL of the resource they want the user to be redirected to
+    after the SAML login assertion has been processed.
+    """
     authorized_groups: Sequence[str]
-    #: Defines the name identifier format the SP expects the IdP to use in its assertions to …
+    """If present, only users who are a member of one of the listed groups may access the
+    target endpoint.
+    """
     nameid_format: str
+    """Defines the name identifier format the SP expects the IdP to use in its assertions to
+    identify subjects. If unspecified, a default value of
+    `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent` will be used. A subset of the
+    allowed values enumerated by the SAML specification are supported.
+    """

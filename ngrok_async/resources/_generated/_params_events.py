@@ -37,33 +37,33 @@ class AWSCredentialsParam(TypedDict, total=False):
     the API).
     """
 
-    #: The ID portion of an AWS access key.
     aws_access_key_id: Required[str]
-    #: The secret portion of an AWS access key.
+    """The ID portion of an AWS access key."""
     aws_secret_access_key: Required[str]
+    """The secret portion of an AWS access key."""
 
 
 class AWSRoleParam(TypedDict, total=False):
     """``AWSRole`` in a request (or pass the :class:`AWSRole` record read from the API)."""
 
-    #: An ARN that specifies the role that ngrok should use to deliver to the configured target.
     role_arn: Required[str]
+    """An ARN that specifies the role that ngrok should use to deliver to the configured target."""
 
 
 class AWSAuthParam(TypedDict, total=False):
     """``AWSAuth`` in a request (or pass the :class:`AWSAuth` record read from the API)."""
 
-    #: A role for ngrok to assume on your behalf to deposit events into your AWS account.
     role: AWSRoleParam | AWSRole
-    #: Credentials to your AWS account if you prefer ngrok to sign in with long-term access keys.
+    """A role for ngrok to assume on your behalf to deposit events into your AWS account."""
     creds: AWSCredentialsParam | AWSCredentials
+    """Credentials to your AWS account if you prefer ngrok to sign in with long-term access keys."""
 
 
 class EventSourceReplaceParam(TypedDict, total=False):
     """``EventSourceReplace`` in a request."""
 
-    #: Type of event for which an event subscription will trigger
     type: str
+    """Type of event for which an event subscription will trigger."""
 
 
 class EventTargetAzureLogsIngestionParam(TypedDict, total=False):
@@ -71,18 +71,18 @@ class EventTargetAzureLogsIngestionParam(TypedDict, total=False):
     :class:`EventTargetAzureLogsIngestion` record read from the API).
     """
 
-    #: Tenant ID for the Azure account
     tenant_id: str
-    #: Client ID for the application client
+    """Tenant ID for the Azure account."""
     client_id: str
-    #: Client Secret for the application client
+    """Client ID for the application client."""
     client_secret: str
-    #: Data collection endpoint logs ingestion URI
+    """Client Secret for the application client."""
     logs_ingestion_uri: str
-    #: Data collection rule immutable ID
+    """Data collection endpoint logs ingestion URI."""
     data_collection_rule_id: str
-    #: Data collection stream name to use as destination, located inside the DCR
+    """Data collection rule immutable ID."""
     data_collection_stream_name: str
+    """Data collection stream name to use as destination, located inside the DCR."""
 
 
 class EventTargetCloudwatchLogsParam(TypedDict, total=False):
@@ -90,10 +90,12 @@ class EventTargetCloudwatchLogsParam(TypedDict, total=False):
     :class:`EventTargetCloudwatchLogs` record read from the API).
     """
 
-    #: Configuration for how to authenticate into your AWS account.
     auth: AWSAuthParam | AWSAuth
-    #: An Amazon Resource Name specifying the CloudWatch Logs group to deposit events into.
+    """Configuration for how to authenticate into your AWS account. Exactly one of `role` or
+    `creds` should be configured.
+    """
     log_group_arn: str
+    """An Amazon Resource Name specifying the CloudWatch Logs group to deposit events into."""
 
 
 class EventTargetDatadogParam(TypedDict, total=False):
@@ -101,14 +103,14 @@ class EventTargetDatadogParam(TypedDict, total=False):
     from the API).
     """
 
-    #: Datadog API key to use.
     api_key: str
-    #: Tags to send with the event.
+    """Datadog API key to use."""
     ddtags: str
-    #: Service name to send with the event.
+    """Tags to send with the event."""
     service: str
-    #: Datadog site to send event to.
+    """Service name to send with the event."""
     ddsite: str
+    """Datadog site to send event to."""
 
 
 class EventTargetFirehoseParam(TypedDict, total=False):
@@ -116,10 +118,12 @@ class EventTargetFirehoseParam(TypedDict, total=False):
     read from the API).
     """
 
-    #: Configuration for how to authenticate into your AWS account.
     auth: AWSAuthParam | AWSAuth
-    #: An Amazon Resource Name specifying the Firehose delivery stream to deposit events into.
+    """Configuration for how to authenticate into your AWS account. Exactly one of `role` or
+    `creds` should be configured.
+    """
     delivery_stream_arn: str
+    """An Amazon Resource Name specifying the Firehose delivery stream to deposit events into."""
 
 
 class EventTargetKinesisParam(TypedDict, total=False):
@@ -127,21 +131,23 @@ class EventTargetKinesisParam(TypedDict, total=False):
     from the API).
     """
 
-    #: Configuration for how to authenticate into your AWS account.
     auth: AWSAuthParam | AWSAuth
-    #: An Amazon Resource Name specifying the Kinesis stream to deposit events into.
+    """Configuration for how to authenticate into your AWS account. Exactly one of `role` or
+    `creds` should be configured.
+    """
     stream_arn: str
+    """An Amazon Resource Name specifying the Kinesis stream to deposit events into."""
 
 
 class EventTargetParam(TypedDict, total=False):
     """``EventTarget`` in a request (or pass the :class:`EventTarget` record read from the API)."""
 
-    #: Configuration used to send events to Amazon Kinesis Data Firehose.
     firehose: EventTargetFirehoseParam | EventTargetFirehose
-    #: Configuration used to send events to Amazon Kinesis.
+    """Configuration used to send events to Amazon Kinesis Data Firehose."""
     kinesis: EventTargetKinesisParam | EventTargetKinesis
-    #: Configuration used to send events to Amazon CloudWatch Logs.
+    """Configuration used to send events to Amazon Kinesis."""
     cloudwatch_logs: EventTargetCloudwatchLogsParam | EventTargetCloudwatchLogs
-    #: Configuration used to send events to Datadog.
+    """Configuration used to send events to Amazon CloudWatch Logs."""
     datadog: EventTargetDatadogParam | EventTargetDatadog
+    """Configuration used to send events to Datadog."""
     azure_logs_ingestion: EventTargetAzureLogsIngestionParam | EventTargetAzureLogsIngestion

@@ -33,74 +33,86 @@ __all__ = [
 class APIKey:
     """``APIKey`` as the API returns it: ``client.api_keys``."""
 
-    #: unique API key resource identifier
     id: str
-    #: URI to the API resource of this API key
+    """unique API key resource identifier."""
     uri: str
-    #: human-readable description of what uses the API key to authenticate.
+    """URI to the API resource of this API key."""
     description: str = ""
-    #: arbitrary user-defined data of this API key.
+    """human-readable description of what uses the API key to authenticate. optional, max 255
+    bytes.
+    """
     metadata: str = ""
-    #: timestamp when the api key was created, RFC 3339 format
+    """arbitrary user-defined data of this API key. optional, max 4096 bytes."""
     created_at: datetime | None = None
-    #: the bearer token that can be placed into the Authorization header to authenticate …
+    """timestamp when the api key was created, RFC 3339 format."""
     token: str | None = attrs.field(default=None, repr=False)
-    #: If supplied at credential creation, ownership will be assigned to the specified User or …
+    """the bearer token that can be placed into the Authorization header to authenticate
+    request to the ngrok API. **This value is only available one time, on the API
+    response from key creation. Otherwise it is null.**.
+    """
     owner_id: str = ""
+    """If supplied at credential creation, ownership will be assigned to the specified User or
+    Bot. Only admins may specify an owner other than themselves. Defaults to the
+    authenticated User or Bot.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class AbuseReportHostname:
     """``AbuseReportHostname`` as the API returns it: nested in other records."""
 
-    #: the hostname ngrok has parsed out of one of the reported URLs in this abuse report
     hostname: str = ""
-    #: indicates what action ngrok has taken against the hostname.
+    """the hostname ngrok has parsed out of one of the reported URLs in this abuse report."""
     status: str = ""
+    """indicates what action ngrok has taken against the hostname. one of `PENDING`, `BANNED`,
+    `UNBANNED`, or `IGNORE`.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class AbuseReport:
     """``AbuseReport`` as the API returns it: ``client.abuse_reports``."""
 
-    #: ID of the abuse report
     id: str
-    #: URI of the abuse report API resource
+    """ID of the abuse report."""
     uri: str
-    #: timestamp that the abuse report record was created in RFC 3339 format
+    """URI of the abuse report API resource."""
     created_at: datetime | None = None
-    #: a list of URLs containing suspected abusive content
+    """timestamp that the abuse report record was created in RFC 3339 format."""
     urls: tuple[str, ...] = ()
-    #: arbitrary user-defined data about this abuse report.
+    """a list of URLs containing suspected abusive content."""
     metadata: str = ""
-    #: Indicates whether ngrok has processed the abuse report.
+    """arbitrary user-defined data about this abuse report. Optional, max 4096 bytes."""
     status: str = ""
-    #: an array of hostname statuses related to the report
+    """Indicates whether ngrok has processed the abuse report. one of `PENDING`, `PROCESSED`,
+    or `PARTIALLY_PROCESSED`.
+    """
     hostnames: tuple[AbuseReportHostname, ...] = ()
+    """an array of hostname statuses related to the report."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class BotUser:
     """``BotUser`` as the API returns it: ``client.bot_users``."""
 
-    #: unique API key resource identifier
     id: str
-    #: URI to the API resource of this bot user
+    """unique API key resource identifier."""
     uri: str
-    #: human-readable name used to identify the bot
+    """URI to the API resource of this bot user."""
     name: str = ""
-    #: whether or not the bot is active
+    """human-readable name used to identify the bot."""
     active: bool = False
-    #: timestamp when the api key was created, RFC 3339 format
+    """whether or not the bot is active."""
     created_at: datetime | None = None
+    """timestamp when the api key was created, RFC 3339 format."""
 
 
 class AbuseReportsService(Service[AbuseReport]):
     """Abuse Reports: ``client.abuse_reports`` (create, get)."""
 
-    record = AbuseReport
+    _record = AbuseReport
     name = "abuse_reports"
-    create_checks: ClassVar[Checks] = {"urls": check.string_list, "metadata": check.metadata}
+    _create_checks: ClassVar[Checks] = {"urls": check.string_list, "metadata": check.metadata}
 
     __slots__ = ()
 
@@ -127,7 +139,7 @@ class AbuseReportsService(Service[AbuseReport]):
         return await self._call(
             "POST",
             "/abuse_reports",
-            build_body(self.create_checks, {"urls": urls, "metadata": metadata}, nullable=False),
+            build_body(self._create_checks, {"urls": urls, "metadata": metadata}, nullable=False),
             extras,
         )
 
@@ -146,15 +158,18 @@ class AbuseReportsService(Service[AbuseReport]):
 class APIKeysService(FilteredResourceService[APIKey]):
     """API Keys: ``client.api_keys`` (create, get, list, update, delete)."""
 
-    path = "/api_keys"
-    record = APIKey
-    list_key = "keys"
-    create_checks: ClassVar[Checks] = {
+    _path = "/api_keys"
+    _record = APIKey
+    _list_key = "keys"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "owner_id": check.path_segment,
     }
-    update_checks: ClassVar[Checks] = {"description": check.description, "metadata": check.metadata}
+    _update_checks: ClassVar[Checks] = {
+        "description": check.description,
+        "metadata": check.metadata,
+    }
 
     __slots__ = ()
 
@@ -240,11 +255,11 @@ class BotUsersService(ResourceService[BotUser]):
     since 2025-12-31: use Service Users (client.service_users).
     """
 
-    path = "/bot_users"
-    record = BotUser
-    list_key = "bot_users"
-    create_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
-    update_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
+    _path = "/bot_users"
+    _record = BotUser
+    _list_key = "bot_users"
+    _create_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
+    _update_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
 
     __slots__ = ()
 
@@ -264,6 +279,8 @@ class BotUsersService(ResourceService[BotUser]):
 
         ``POST /bot_users``
 
+        Deprecated by ngrok since 2025-12-31: use Service Users (client.service_users).
+
         Args:
             name: human-readable name used to identify the bot.
             active: whether or not the bot is active.
@@ -282,7 +299,12 @@ class BotUsersService(ResourceService[BotUser]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> BotUser:
-        """Get the details of a Bot User by ID. ``GET /bot_users/{id}``"""
+        """Get the details of a Bot User by ID.
+
+        ``GET /bot_users/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Service Users (client.service_users).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/bot_users/{id}", id=id), None, extras)
 
@@ -298,7 +320,12 @@ class BotUsersService(ResourceService[BotUser]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[BotUser]:
-        """List all bot users in this account. ``GET /bot_users``"""
+        """List all bot users in this account.
+
+        ``GET /bot_users``
+
+        Deprecated by ngrok since 2025-12-31: use Service Users (client.service_users).
+        """
         extras = check.extras(extra_headers, extra_query)
         async for page in self._pages(
             "/bot_users", "bot_users", ops.page_params(limit, before_id), extras
@@ -342,6 +369,8 @@ class BotUsersService(ResourceService[BotUser]):
 
         ``PATCH /bot_users/{id}``
 
+        Deprecated by ngrok since 2025-12-31: use Service Users (client.service_users).
+
         Args:
             name: human-readable name used to identify the bot.
             active: whether or not the bot is active.
@@ -360,6 +389,11 @@ class BotUsersService(ResourceService[BotUser]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Delete a bot user by ID. ``DELETE /bot_users/{id}``"""
+        """Delete a bot user by ID.
+
+        ``DELETE /bot_users/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Service Users (client.service_users).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty("DELETE", ops.expand("/bot_users/{id}", id=id), None, extras)

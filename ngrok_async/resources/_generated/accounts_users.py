@@ -20,26 +20,26 @@ __all__ = ["ServiceUser", "ServiceUsersService"]
 class ServiceUser:
     """``ServiceUser`` as the API returns it: ``client.service_users``."""
 
-    #: unique API key resource identifier
     id: str
-    #: URI to the API resource of this service user
+    """unique API key resource identifier."""
     uri: str
-    #: human-readable name used to identify the service
+    """URI to the API resource of this service user."""
     name: str = ""
-    #: whether or not the service is active
+    """human-readable name used to identify the service."""
     active: bool = False
-    #: timestamp when the api key was created, RFC 3339 format
+    """whether or not the service is active."""
     created_at: datetime | None = None
+    """timestamp when the api key was created, RFC 3339 format."""
 
 
 class ServiceUsersService(FilteredResourceService[ServiceUser]):
     """Service Users: ``client.service_users`` (create, get, list, update, delete)."""
 
-    path = "/service_users"
-    record = ServiceUser
-    list_key = "service_users"
-    create_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
-    update_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
+    _path = "/service_users"
+    _record = ServiceUser
+    _list_key = "service_users"
+    _create_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
+    _update_checks: ClassVar[Checks] = {"name": check.string, "active": check.boolean}
 
     __slots__ = ()
 

@@ -33,95 +33,120 @@ __all__ = [
 class AgentIngressCertPolicy:
     """``AgentIngressCertPolicy`` as the API returns it: nested in other records."""
 
-    #: certificate authority to request certificates from.
     authority: str = ""
-    #: type of private key to use when requesting certificates.
+    """certificate authority to request certificates from. The only supported value is
+    letsencrypt.
+    """
     private_key_type: str = ""
+    """type of private key to use when requesting certificates. Defaults to rsa, can be either
+    rsa or ecdsa.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class AgentIngressCertJob:
     """``AgentIngressCertJob`` as the API returns it: nested in other records."""
 
-    #: if present, an error code indicating why provisioning is failing.
     error_code: str = ""
-    #: a message describing the current status or error
+    """if present, an error code indicating why provisioning is failing. It may be either a
+    temporary condition (INTERNAL_ERROR), or a permanent one the user must correct
+    (DNS_ERROR).
+    """
     msg: str = ""
-    #: timestamp when the provisioning job started, RFC 3339 format
+    """a message describing the current status or error."""
     started_at: datetime | None = None
-    #: timestamp when the provisioning job will be retried
+    """timestamp when the provisioning job started, RFC 3339 format."""
     retries_at: datetime | None = None
+    """timestamp when the provisioning job will be retried."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class AgentIngressCertStatus:
     """``AgentIngressCertStatus`` as the API returns it: nested in other records."""
 
-    #: timestamp when the next renewal will be requested, RFC 3339 format
     renews_at: datetime | None = None
-    #: status of the certificate provisioning job, or null if the certificiate isn't being …
+    """timestamp when the next renewal will be requested, RFC 3339 format."""
     provisioning_job: AgentIngressCertJob | None = None
+    """status of the certificate provisioning job, or null if the certificiate isn't being
+    provisioned or renewed.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class AgentIngress:
     """``AgentIngress`` as the API returns it: ``client.agent_ingresses``."""
 
-    #: unique Agent Ingress resource identifier
     id: str
-    #: URI to the API resource of this Agent ingress
+    """unique Agent Ingress resource identifier."""
     uri: str
-    #: human-readable description of the use of this Agent Ingress.
+    """URI to the API resource of this Agent ingress."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this Agent Ingress.
+    """human-readable description of the use of this Agent Ingress. optional, max 255 bytes."""
     metadata: str = ""
-    #: the domain that you own to be used as the base domain name to generate regional agent …
+    """arbitrary user-defined machine-readable data of this Agent Ingress. optional, max 4096
+    bytes.
+    """
     domain: str = ""
-    #: a list of target values to use as the values of NS records for the domain property these …
+    """the domain that you own to be used as the base domain name to generate regional agent
+    ingress domains.
+    """
     ns_targets: tuple[str, ...] = ()
-    #: a list of regional agent ingress domains that are subdomains of the value of domain this …
+    """a list of target values to use as the values of NS records for the domain property these
+    values will delegate control over the domain to ngrok.
+    """
     region_domains: tuple[str, ...] = ()
-    #: timestamp when the Agent Ingress was created, RFC 3339 format
+    """a list of regional agent ingress domains that are subdomains of the value of domain this
+    value may increase over time as ngrok adds more regions.
+    """
     created_at: datetime | None = None
-    #: configuration for automatic management of TLS certificates for this domain, or null if …
+    """timestamp when the Agent Ingress was created, RFC 3339 format."""
     certificate_management_policy: AgentIngressCertPolicy | None = None
-    #: status of the automatic certificate management for this domain, or null if automatic …
+    """configuration for automatic management of TLS certificates for this domain, or null if
+    automatic management is disabled.
+    """
     certificate_management_status: AgentIngressCertStatus | None = None
+    """status of the automatic certificate management for this domain, or null if automatic
+    management is disabled.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class ReservedAddr:
     """``ReservedAddr`` as the API returns it: ``client.reserved_addrs``."""
 
-    #: unique reserved address resource identifier
     id: str
-    #: URI of the reserved address API resource
+    """unique reserved address resource identifier."""
     uri: str
-    #: timestamp when the reserved address was created, RFC 3339 format
+    """URI of the reserved address API resource."""
     created_at: datetime | None = None
-    #: human-readable description of what this reserved address will be used for
+    """timestamp when the reserved address was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this reserved address.
+    """human-readable description of what this reserved address will be used for."""
     metadata: str = ""
-    #: hostname:port of the reserved address that was assigned at creation time
+    """arbitrary user-defined machine-readable data of this reserved address. Optional, max
+    4096 bytes.
+    """
     addr: str = ""
-    #: reserve the address in this geographic ngrok datacenter.
+    """hostname:port of the reserved address that was assigned at creation time."""
     region: str = ""
+    """reserve the address in this geographic ngrok datacenter. Optional, default is us. (au,
+    eu, ap, us, jp, in, sa).
+    """
 
 
 class AgentIngressesService(FilteredResourceService[AgentIngress]):
     """Agent Ingresses: ``client.agent_ingresses`` (create, get, list, update, delete)."""
 
-    path = "/agent_ingresses"
-    record = AgentIngress
-    list_key = "ingresses"
-    create_checks: ClassVar[Checks] = {
+    _path = "/agent_ingresses"
+    _record = AgentIngress
+    _list_key = "ingresses"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "domain": check.string,
         "certificate_management_policy": nested.agent_ingress_cert_policy,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "certificate_management_policy": nested.agent_ingress_cert_policy,
@@ -236,15 +261,18 @@ class AgentIngressesService(FilteredResourceService[AgentIngress]):
 class ReservedAddrsService(FilteredResourceService[ReservedAddr]):
     """Reserved Addrs: ``client.reserved_addrs`` (create, get, list, update, delete)."""
 
-    path = "/reserved_addrs"
-    record = ReservedAddr
-    list_key = "reserved_addrs"
-    create_checks: ClassVar[Checks] = {
+    _path = "/reserved_addrs"
+    _record = ReservedAddr
+    _list_key = "reserved_addrs"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "region": check.string,
     }
-    update_checks: ClassVar[Checks] = {"description": check.description, "metadata": check.metadata}
+    _update_checks: ClassVar[Checks] = {
+        "description": check.description,
+        "metadata": check.metadata,
+    }
 
     __slots__ = ()
 

@@ -21,26 +21,26 @@ __all__ = ["AIGatewayAPIKey", "AIGatewayAPIKeysService"]
 class AIGatewayAPIKey:
     """``AIGatewayAPIKey`` as the API returns it: ``client.ai_gateway_api_keys``."""
 
-    #: unique identifier for this API key
     id: str
-    #: URI of this AI Gateway API Key API resource
+    """unique identifier for this API key."""
     uri: str
-    #: Timestamp when the API key was created (RFC 3339 format)
+    """URI of this AI Gateway API Key API resource."""
     created_at: datetime | None = None
-    #: Timestamp when the API key was last updated (RFC 3339 format)
+    """Timestamp when the API key was created (RFC 3339 format)."""
     updated_at: datetime | None = None
-    #: human-readable description of this API key
+    """Timestamp when the API key was last updated (RFC 3339 format)."""
     description: str = ""
-    #: arbitrary user-defined metadata for this API key
+    """human-readable description of this API key."""
     metadata: str = ""
-    #: reference to who created this API key
+    """arbitrary user-defined metadata for this API key."""
     created_by: Ref | None = None
-    #: reference to who last updated this API key
+    """reference to who created this API key."""
     last_updated_by: Ref | None = None
-    #: reference to the AI Gateway endpoint this key is associated with
+    """reference to who last updated this API key."""
     endpoint: Ref | None = None
-    #: the API key token.
+    """reference to the AI Gateway endpoint this key is associated with."""
     token: str | None = attrs.field(default=None, repr=False)
+    """the API key token. Only provided when the key is first created."""
     display_name: str = ""
     last_used: str = ""
 
@@ -48,15 +48,15 @@ class AIGatewayAPIKey:
 class AIGatewayAPIKeysService(ResourceService[AIGatewayAPIKey]):
     """AI Gateway API Keys: ``client.ai_gateway_api_keys`` (create, get, list, update, delete)."""
 
-    path = "/ai_gateway_api_keys"
-    record = AIGatewayAPIKey
-    list_key = "ai_gateway_api_keys"
-    create_checks: ClassVar[Checks] = {
+    _path = "/ai_gateway_api_keys"
+    _record = AIGatewayAPIKey
+    _list_key = "ai_gateway_api_keys"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "endpoint_id": check.path_segment,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "endpoint_id": check.path_segment,

@@ -26,116 +26,116 @@ __all__ = [
 class Location:
     """``Location`` as the API returns it: nested in other records."""
 
-    #: ISO country code
     country_code: str = ""
-    #: geographical latitude
+    """ISO country code."""
     latitude: float = 0.0
-    #: geographical longitude
+    """geographical latitude."""
     longitude: float = 0.0
-    #: accuracy radius of the geographical coordinates
+    """geographical longitude."""
     lat_long_radius_km: int = 0
+    """accuracy radius of the geographical coordinates."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class UserAgent:
     """``UserAgent`` as the API returns it: nested in other records."""
 
-    #: raw User-Agent request header
     raw: str = ""
-    #: browser name (e.g.
+    """raw User-Agent request header."""
     browser_name: str = ""
-    #: browser version (e.g.
+    """browser name (e.g. Chrome)."""
     browser_version: str = ""
-    #: type of device (e.g.
+    """browser version (e.g. 102)."""
     device_type: str = ""
-    #: operating system name (e.g.
+    """type of device (e.g. Desktop)."""
     os_name: str = ""
-    #: operating system version (e.g.
+    """operating system name (e.g. MacOS)."""
     os_version: str = ""
+    """operating system version (e.g. 10.15.7)."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class BrowserSession:
     """``BrowserSession`` as the API returns it: nested in other records."""
 
-    #: HTTP User-Agent data
     user_agent: UserAgent | None = None
-    #: IP address
+    """HTTP User-Agent data."""
     ip_address: str = ""
-    #: IP geolocation data
+    """IP address."""
     location: Location | None = None
+    """IP geolocation data."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class ApplicationSession:
     """``ApplicationSession`` as the API returns it: ``client.application_sessions``."""
 
-    #: unique application session resource identifier
     id: str
-    #: URI of the application session API resource
+    """unique application session resource identifier."""
     uri: str
-    #: URL of the hostport served by this endpoint
+    """URI of the application session API resource."""
     public_url: str = ""
-    #: browser session details of the application session
+    """URL of the hostport served by this endpoint."""
     browser_session: BrowserSession | None = None
-    #: application user this session is associated with
+    """browser session details of the application session."""
     application_user: Ref | None = None
-    #: timestamp when the user was created in RFC 3339 format
+    """application user this session is associated with."""
     created_at: datetime | None = None
-    #: timestamp when the user was last active in RFC 3339 format
+    """timestamp when the user was created in RFC 3339 format."""
     last_active: datetime | None = None
-    #: timestamp when session expires in RFC 3339 format
+    """timestamp when the user was last active in RFC 3339 format."""
     expires_at: datetime | None = None
-    #: ephemeral endpoint this session is associated with
+    """timestamp when session expires in RFC 3339 format."""
     endpoint: Ref | None = None
-    #: edge this session is associated with, null if the endpoint is agent-initiated
+    """ephemeral endpoint this session is associated with."""
     edge: Ref | None = None
-    #: route this session is associated with, null if the endpoint is agent-initiated
+    """edge this session is associated with, null if the endpoint is agent-initiated."""
     route: Ref | None = None
+    """route this session is associated with, null if the endpoint is agent-initiated."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class IdentityProvider:
     """``IdentityProvider`` as the API returns it: nested in other records."""
 
-    #: name of the identity provider (e.g.
     name: str = ""
-    #: URL of the identity provider (e.g.
+    """name of the identity provider (e.g. Google)."""
     url: str = ""
+    """URL of the identity provider (e.g. https://accounts.google.com)."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class ApplicationUser:
     """``ApplicationUser`` as the API returns it: ``client.application_users``."""
 
-    #: unique application user resource identifier
     id: str
-    #: URI of the application user API resource
+    """unique application user resource identifier."""
     uri: str
-    #: identity provider that the user authenticated with
+    """URI of the application user API resource."""
     identity_provider: IdentityProvider | None = None
-    #: unique user identifier
+    """identity provider that the user authenticated with."""
     provider_user_id: str = ""
-    #: user username
+    """unique user identifier."""
     username: str = ""
-    #: user email
+    """user username."""
     email: str = ""
-    #: user common name
+    """user email."""
     name: str = ""
-    #: timestamp when the user was created in RFC 3339 format
+    """user common name."""
     created_at: datetime | None = None
-    #: timestamp when the user was last active in RFC 3339 format
+    """timestamp when the user was created in RFC 3339 format."""
     last_active: datetime | None = None
-    #: timestamp when the user last signed-in in RFC 3339 format
+    """timestamp when the user was last active in RFC 3339 format."""
     last_login: datetime | None = None
+    """timestamp when the user last signed-in in RFC 3339 format."""
 
 
 class ApplicationSessionsService(ResourceService[ApplicationSession]):
     """Application Sessions: ``client.application_sessions`` (get, list, delete)."""
 
-    path = "/app/sessions"
-    record = ApplicationSession
-    list_key = "application_sessions"
+    _path = "/app/sessions"
+    _record = ApplicationSession
+    _list_key = "application_sessions"
     name = "application_sessions"
 
     __slots__ = ()
@@ -144,9 +144,9 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
 class ApplicationUsersService(ResourceService[ApplicationUser]):
     """Application Users: ``client.application_users`` (get, list, delete)."""
 
-    path = "/app/users"
-    record = ApplicationUser
-    list_key = "application_users"
+    _path = "/app/users"
+    _record = ApplicationUser
+    _list_key = "application_users"
     name = "application_users"
 
     __slots__ = ()

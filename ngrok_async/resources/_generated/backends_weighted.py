@@ -23,18 +23,18 @@ __all__ = ["WeightedBackend", "WeightedBackendsService"]
 class WeightedBackend:
     """``WeightedBackend`` as the API returns it: ``client.backends.weighted``."""
 
-    #: unique identifier for this Weighted backend
     id: str
-    #: URI of the WeightedBackend API resource
+    """unique identifier for this Weighted backend."""
     uri: str
-    #: timestamp when the backend was created, RFC 3339 format
+    """URI of the WeightedBackend API resource."""
     created_at: datetime | None = None
-    #: human-readable description of this backend.
+    """timestamp when the backend was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this backend.
+    """human-readable description of this backend. Optional."""
     metadata: str = ""
-    #: the ids of the child backends to their weights [0-10000]
+    """arbitrary user-defined machine-readable data of this backend. Optional."""
     backends: dict[str, int] = attrs.field(factory=dict)
+    """the ids of the child backends to their weights [0-10000]."""
 
 
 class WeightedBackendsService(ResourceService[WeightedBackend]):
@@ -43,15 +43,15 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
     (client.endpoints).
     """
 
-    path = "/backends/weighted"
-    record = WeightedBackend
-    list_key = "backends"
-    create_checks: ClassVar[Checks] = {
+    _path = "/backends/weighted"
+    _record = WeightedBackend
+    _list_key = "backends"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "backends": check.int_map,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "backends": check.int_map,
@@ -75,6 +75,9 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
         """Create a new Weighted backend.
 
         ``POST /backends/weighted``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
 
         Args:
             description: human-readable description of this backend. Optional.
@@ -100,6 +103,9 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
         """Get detailed information about a Weighted backend by ID.
 
         ``GET /backends/weighted/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/backends/weighted/{id}", id=id), None, extras)
@@ -116,7 +122,13 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[WeightedBackend]:
-        """List all Weighted backends on this account. ``GET /backends/weighted``"""
+        """List all Weighted backends on this account.
+
+        ``GET /backends/weighted``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         async for page in self._pages(
             "/backends/weighted", "backends", ops.page_params(limit, before_id), extras
@@ -161,6 +173,9 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
 
         ``PATCH /backends/weighted/{id}``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             description: human-readable description of this backend. Optional.
             metadata: arbitrary user-defined machine-readable data of this backend. Optional.
@@ -182,6 +197,12 @@ class WeightedBackendsService(ResourceService[WeightedBackend]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Delete a Weighted backend by ID. ``DELETE /backends/weighted/{id}``"""
+        """Delete a Weighted backend by ID.
+
+        ``DELETE /backends/weighted/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty("DELETE", ops.expand("/backends/weighted/{id}", id=id), None, extras)

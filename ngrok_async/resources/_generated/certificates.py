@@ -28,86 +28,94 @@ __all__ = [
 class CertificateAuthority:
     """``CertificateAuthority`` as the API returns it: ``client.certificate_authorities``."""
 
-    #: unique identifier for this Certificate Authority
     id: str
-    #: URI of the Certificate Authority API resource
+    """unique identifier for this Certificate Authority."""
     uri: str
-    #: timestamp when the Certificate Authority was created, RFC 3339 format
+    """URI of the Certificate Authority API resource."""
     created_at: datetime | None = None
-    #: human-readable description of this Certificate Authority.
+    """timestamp when the Certificate Authority was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this Certificate Authority.
+    """human-readable description of this Certificate Authority. optional, max 255 bytes."""
     metadata: str = ""
-    #: raw PEM of the Certificate Authority
+    """arbitrary user-defined machine-readable data of this Certificate Authority. optional,
+    max 4096 bytes.
+    """
     ca_pem: str = ""
-    #: subject common name of the Certificate Authority
+    """raw PEM of the Certificate Authority."""
     subject_common_name: str = ""
-    #: timestamp when this Certificate Authority becomes valid, RFC 3339 format
+    """subject common name of the Certificate Authority."""
     not_before: datetime | None = None
-    #: timestamp when this Certificate Authority becomes invalid, RFC 3339 format
+    """timestamp when this Certificate Authority becomes valid, RFC 3339 format."""
     not_after: datetime | None = None
-    #: set of actions the private key of this Certificate Authority can be used for
+    """timestamp when this Certificate Authority becomes invalid, RFC 3339 format."""
     key_usages: tuple[str, ...] = ()
-    #: extended set of actions the private key of this Certificate Authority can be used for
+    """set of actions the private key of this Certificate Authority can be used for."""
     extended_key_usages: tuple[str, ...] = ()
+    """extended set of actions the private key of this Certificate Authority can be used for."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class TLSCertificateSANs:
     """``TLSCertificateSANs`` as the API returns it: nested in other records."""
 
-    #: set of additional domains (including wildcards) this TLS certificate is valid for
     dns_names: tuple[str, ...] = ()
-    #: set of IP addresses this TLS certificate is also valid for
+    """set of additional domains (including wildcards) this TLS certificate is valid for."""
     ips: tuple[str, ...] = ()
+    """set of IP addresses this TLS certificate is also valid for."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class TLSCertificate:
     """``TLSCertificate`` as the API returns it: ``client.tls_certificates``."""
 
-    #: unique identifier for this TLS certificate
     id: str
-    #: URI of the TLS certificate API resource
+    """unique identifier for this TLS certificate."""
     uri: str
-    #: timestamp when the TLS certificate was created, RFC 3339 format
+    """URI of the TLS certificate API resource."""
     created_at: datetime | None = None
-    #: human-readable description of this TLS certificate.
+    """timestamp when the TLS certificate was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this TLS certificate.
+    """human-readable description of this TLS certificate. optional, max 255 bytes."""
     metadata: str = ""
-    #: chain of PEM-encoded certificates, leaf first.
+    """arbitrary user-defined machine-readable data of this TLS certificate. optional, max 4096
+    bytes.
+    """
     certificate_pem: str = ""
-    #: subject common name from the leaf of this TLS certificate
+    """chain of PEM-encoded certificates, leaf first. See [Certificate
+    Bundles](https://ngrok.com/docs/cloud-edge/endpoints#certificate-chains).
+    """
     subject_common_name: str = ""
-    #: subject alternative names (SANs) from the leaf of this TLS certificate
+    """subject common name from the leaf of this TLS certificate."""
     subject_alternative_names: TLSCertificateSANs | None = None
-    #: timestamp (in RFC 3339 format) when this TLS certificate was issued automatically, or …
+    """subject alternative names (SANs) from the leaf of this TLS certificate."""
     issued_at: datetime | None = None
-    #: timestamp when this TLS certificate becomes valid, RFC 3339 format
+    """timestamp (in RFC 3339 format) when this TLS certificate was issued automatically, or
+    null if this certificate was user-uploaded.
+    """
     not_before: datetime | None = None
-    #: timestamp when this TLS certificate becomes invalid, RFC 3339 format
+    """timestamp when this TLS certificate becomes valid, RFC 3339 format."""
     not_after: datetime | None = None
-    #: set of actions the private key of this TLS certificate can be used for
+    """timestamp when this TLS certificate becomes invalid, RFC 3339 format."""
     key_usages: tuple[str, ...] = ()
-    #: extended set of actions the private key of this TLS certificate can be used for
+    """set of actions the private key of this TLS certificate can be used for."""
     extended_key_usages: tuple[str, ...] = ()
-    #: type of the private key of this TLS certificate.
+    """extended set of actions the private key of this TLS certificate can be used for."""
     private_key_type: str = ""
-    #: issuer common name from the leaf of this TLS certificate
+    """type of the private key of this TLS certificate. One of rsa, ecdsa, or ed25519."""
     issuer_common_name: str = ""
-    #: serial number of the leaf of this TLS certificate
+    """issuer common name from the leaf of this TLS certificate."""
     serial_number: str = ""
-    #: subject organization from the leaf of this TLS certificate
+    """serial number of the leaf of this TLS certificate."""
     subject_organization: str = ""
-    #: subject organizational unit from the leaf of this TLS certificate
+    """subject organization from the leaf of this TLS certificate."""
     subject_organizational_unit: str = ""
-    #: subject locality from the leaf of this TLS certificate
+    """subject organizational unit from the leaf of this TLS certificate."""
     subject_locality: str = ""
-    #: subject province from the leaf of this TLS certificate
+    """subject locality from the leaf of this TLS certificate."""
     subject_province: str = ""
-    #: subject country from the leaf of this TLS certificate
+    """subject province from the leaf of this TLS certificate."""
     subject_country: str = ""
+    """subject country from the leaf of this TLS certificate."""
 
 
 class CertificateAuthoritiesService(FilteredResourceService[CertificateAuthority]):
@@ -115,15 +123,18 @@ class CertificateAuthoritiesService(FilteredResourceService[CertificateAuthority
     delete).
     """
 
-    path = "/certificate_authorities"
-    record = CertificateAuthority
-    list_key = "certificate_authorities"
-    create_checks: ClassVar[Checks] = {
+    _path = "/certificate_authorities"
+    _record = CertificateAuthority
+    _list_key = "certificate_authorities"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "ca_pem": check.string,
     }
-    update_checks: ClassVar[Checks] = {"description": check.description, "metadata": check.metadata}
+    _update_checks: ClassVar[Checks] = {
+        "description": check.description,
+        "metadata": check.metadata,
+    }
 
     __slots__ = ()
 
@@ -206,16 +217,19 @@ class CertificateAuthoritiesService(FilteredResourceService[CertificateAuthority
 class TLSCertificatesService(FilteredResourceService[TLSCertificate]):
     """TLS Certificates: ``client.tls_certificates`` (create, get, list, update, delete)."""
 
-    path = "/tls_certificates"
-    record = TLSCertificate
-    list_key = "tls_certificates"
-    create_checks: ClassVar[Checks] = {
+    _path = "/tls_certificates"
+    _record = TLSCertificate
+    _list_key = "tls_certificates"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "certificate_pem": check.string,
         "private_key_pem": check.string,
     }
-    update_checks: ClassVar[Checks] = {"description": check.description, "metadata": check.metadata}
+    _update_checks: ClassVar[Checks] = {
+        "description": check.description,
+        "metadata": check.metadata,
+    }
 
     __slots__ = ()
 

@@ -20,30 +20,41 @@ __all__ = ["SSHHostCertificate", "SSHHostCertificatesService"]
 class SSHHostCertificate:
     """``SSHHostCertificate`` as the API returns it: ``client.ssh_host_certificates``."""
 
-    #: unique identifier for this SSH Host Certificate
     id: str
-    #: URI of the SSH Host Certificate API resource
+    """unique identifier for this SSH Host Certificate."""
     uri: str
-    #: timestamp when the SSH Host Certificate API resource was created, RFC 3339 format
+    """URI of the SSH Host Certificate API resource."""
     created_at: datetime | None = None
-    #: human-readable description of this SSH Host Certificate.
+    """timestamp when the SSH Host Certificate API resource was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this SSH Host Certificate.
+    """human-readable description of this SSH Host Certificate. optional, max 255 bytes."""
     metadata: str = ""
-    #: a public key in OpenSSH Authorized Keys format that this certificate signs
+    """arbitrary user-defined machine-readable data of this SSH Host Certificate. optional, max
+    4096 bytes.
+    """
     public_key: str = ""
-    #: the key type of the `public_key`, one of `rsa`, `ecdsa` or `ed25519`
+    """a public key in OpenSSH Authorized Keys format that this certificate signs."""
     key_type: str = ""
-    #: the ssh certificate authority that is used to sign this ssh host certificate
+    """the key type of the `public_key`, one of `rsa`, `ecdsa` or `ed25519`."""
     ssh_certificate_authority_id: str = ""
-    #: the list of principals included in the ssh host certificate.
+    """the ssh certificate authority that is used to sign this ssh host certificate."""
     principals: tuple[str, ...] = ()
-    #: the time when the ssh host certificate becomes valid, in RFC 3339 format.
+    """the list of principals included in the ssh host certificate. This is the list of
+    hostnames and/or IP addresses that are authorized to serve SSH traffic with this
+    certificate. Dangerously, if no principals are specified, this certificate is
+    considered valid for all hosts.
+    """
     valid_after: datetime | None = None
-    #: the time after which the ssh host certificate becomes invalid, in RFC 3339 format.
+    """the time when the ssh host certificate becomes valid, in RFC 3339 format."""
     valid_until: datetime | None = None
-    #: the signed SSH certificate in OpenSSH Authorized Keys format.
+    """the time after which the ssh host certificate becomes invalid, in RFC 3339 format. the
+    OpenSSH certificates RFC calls this `valid_before`.
+    """
     certificate: str = ""
+    """the signed SSH certificate in OpenSSH Authorized Keys format. this value should be
+    placed in a `-cert.pub` certificate file on disk that should be referenced in your
+    `sshd_config` configuration file with a `HostCertificate` directive.
+    """
 
 
 class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
@@ -51,10 +62,10 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
     delete).
     """
 
-    path = "/ssh_host_certificates"
-    record = SSHHostCertificate
-    list_key = "ssh_host_certificates"
-    create_checks: ClassVar[Checks] = {
+    _path = "/ssh_host_certificates"
+    _record = SSHHostCertificate
+    _list_key = "ssh_host_certificates"
+    _create_checks: ClassVar[Checks] = {
         "ssh_certificate_authority_id": check.path_segment,
         "public_key": check.public_key,
         "principals": check.string_list,
@@ -63,7 +74,10 @@ class SSHHostCertificatesService(ResourceService[SSHHostCertificate]):
         "description": check.description,
         "metadata": check.metadata,
     }
-    update_checks: ClassVar[Checks] = {"description": check.description, "metadata": check.metadata}
+    _update_checks: ClassVar[Checks] = {
+        "description": check.description,
+        "metadata": check.metadata,
+    }
 
     __slots__ = ()
 

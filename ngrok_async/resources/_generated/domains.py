@@ -34,74 +34,100 @@ __all__ = [
 class ReservedDomainCertPolicy:
     """``ReservedDomainCertPolicy`` as the API returns it: nested in other records."""
 
-    #: certificate authority to request certificates from.
     authority: str = ""
-    #: type of private key to use when requesting certificates.
+    """certificate authority to request certificates from. The only supported value is
+    letsencrypt.
+    """
     private_key_type: str = ""
+    """type of private key to use when requesting certificates. Defaults to ecdsa, can be
+    either rsa or ecdsa.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class ReservedDomainCertJob:
     """``ReservedDomainCertJob`` as the API returns it: nested in other records."""
 
-    #: if present, an error code indicating why provisioning is failing.
     error_code: str = ""
-    #: a message describing the current status or error
+    """if present, an error code indicating why provisioning is failing. It may be either a
+    temporary condition (INTERNAL_ERROR), or a permanent one the user must correct
+    (DNS_ERROR).
+    """
     msg: str = ""
-    #: timestamp when the provisioning job started, RFC 3339 format
+    """a message describing the current status or error."""
     started_at: datetime | None = None
-    #: timestamp when the provisioning job will be retried
+    """timestamp when the provisioning job started, RFC 3339 format."""
     retries_at: datetime | None = None
+    """timestamp when the provisioning job will be retried."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class ReservedDomainCertStatus:
     """``ReservedDomainCertStatus`` as the API returns it: nested in other records."""
 
-    #: timestamp when the next renewal will be requested, RFC 3339 format
     renews_at: datetime | None = None
-    #: status of the certificate provisioning job, or null if the certificiate isn't being …
+    """timestamp when the next renewal will be requested, RFC 3339 format."""
     provisioning_job: ReservedDomainCertJob | None = None
+    """status of the certificate provisioning job, or null if the certificiate isn't being
+    provisioned or renewed.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class ReservedDomainResolvesToEntry:
     """``ReservedDomainResolvesToEntry`` as the API returns it: nested in other records."""
 
-    #: accepts an ngrok point-of-presence shortcode, or "global"
     value: str = ""
+    """accepts an ngrok point-of-presence shortcode, or "global"."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class ReservedDomain:
     """``ReservedDomain`` as the API returns it: ``client.reserved_domains``."""
 
-    #: unique reserved domain resource identifier
     id: str
-    #: URI of the reserved domain API resource
+    """unique reserved domain resource identifier."""
     uri: str
-    #: timestamp when the reserved domain was created, RFC 3339 format
+    """URI of the reserved domain API resource."""
     created_at: datetime | None = None
-    #: human-readable description of what this reserved domain will be used for
+    """timestamp when the reserved domain was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this reserved domain.
+    """human-readable description of what this reserved domain will be used for."""
     metadata: str = ""
-    #: hostname of the reserved domain
+    """arbitrary user-defined machine-readable data of this reserved domain. Optional, max 4096
+    bytes.
+    """
     domain: str = ""
-    #: deprecated: With the launch of the ngrok Global Network domains traffic is now handled …
+    """hostname of the reserved domain."""
     region: str = ""
-    #: DNS CNAME target for a custom hostname, or null if the reserved domain is a subdomain of …
+    """deprecated: With the launch of the ngrok Global Network domains traffic is now handled
+    globally. This field applied only to endpoints. Note that agents may still connect
+    to specific regions. Optional, null by default. (au, eu, ap, us, jp, in, sa).
+    """
     cname_target: str = ""
-    #: object referencing the TLS certificate used for connections to this domain.
+    """DNS CNAME target for a custom hostname, or null if the reserved domain is a subdomain of
+    an ngrok owned domain (e.g. *.ngrok.app).
+    """
     certificate: Ref | None = None
-    #: configuration for automatic management of TLS certificates for this domain, or null if …
+    """object referencing the TLS certificate used for connections to this domain. This can be
+    either a user-uploaded certificate, the most recently issued automatic one, or null
+    otherwise.
+    """
     certificate_management_policy: ReservedDomainCertPolicy | None = None
-    #: status of the automatic certificate management for this domain, or null if automatic …
+    """configuration for automatic management of TLS certificates for this domain, or null if
+    automatic management is disabled.
+    """
     certificate_management_status: ReservedDomainCertStatus | None = None
-    #: DNS CNAME target for the host _acme-challenge.example.com, where example.com is your …
+    """status of the automatic certificate management for this domain, or null if automatic
+    management is disabled.
+    """
     acme_challenge_cname_target: str = ""
-    #: DNS resolver targets configured for the reserved domain, or empty for "global" resolution.
+    """DNS CNAME target for the host _acme-challenge.example.com, where example.com is your
+    reserved domain name. This is required to issue certificates for wildcard, non-ngrok
+    reserved domains. Must be null for non-wildcard domains and ngrok subdomains.
+    """
     resolves_to: tuple[ReservedDomainResolvesToEntry, ...] = ()
+    """DNS resolver targets configured for the reserved domain, or empty for "global" resolution."""
 
 
 class ReservedDomainsService(FilteredResourceService[ReservedDomain]):
@@ -109,10 +135,10 @@ class ReservedDomainsService(FilteredResourceService[ReservedDomain]):
     delete_certificate, delete_certificate_management_policy).
     """
 
-    path = "/reserved_domains"
-    record = ReservedDomain
-    list_key = "reserved_domains"
-    create_checks: ClassVar[Checks] = {
+    _path = "/reserved_domains"
+    _record = ReservedDomain
+    _list_key = "reserved_domains"
+    _create_checks: ClassVar[Checks] = {
         "domain": check.string,
         "region": check.string,
         "description": check.description,
@@ -121,7 +147,7 @@ class ReservedDomainsService(FilteredResourceService[ReservedDomain]):
         "certificate_management_policy": nested.reserved_domain_cert_policy,
         "resolves_to": check.list_of(nested.reserved_domain_resolves_to_entry),
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "certificate_id": check.path_segment,

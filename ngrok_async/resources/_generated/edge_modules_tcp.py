@@ -25,9 +25,9 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
     Policy (client.endpoints).
     """
 
-    record = EndpointBackend
+    _record = EndpointBackend
     name = "edge_modules.tcp_edge_backend"
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
 
@@ -42,7 +42,13 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointBackend:
-        """Get the TCP Edge Backend module. ``GET /edges/tcp/{id}/backend``"""
+        """Get the TCP Edge Backend module.
+
+        ``GET /edges/tcp/{id}/backend``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/edges/tcp/{id}/backend", id=id), None, extras)
 
@@ -63,6 +69,9 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
 
         ``PUT /edges/tcp/{id}/backend``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -73,7 +82,7 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
             "PUT",
             ops.expand("/edges/tcp/{id}/backend", id=id),
             build_body(
-                self.replace_checks, {"enabled": enabled, "backend_id": backend_id}, nullable=False
+                self._replace_checks, {"enabled": enabled, "backend_id": backend_id}, nullable=False
             ),
             extras,
         )
@@ -89,7 +98,13 @@ class TCPEdgeBackendModuleService(Service[EndpointBackend]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Remove the TCP Edge Backend module. ``DELETE /edges/tcp/{id}/backend``"""
+        """Remove the TCP Edge Backend module.
+
+        ``DELETE /edges/tcp/{id}/backend``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty("DELETE", ops.expand("/edges/tcp/{id}/backend", id=id), None, extras)
 
@@ -100,9 +115,9 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     Traffic Policy (client.endpoints).
     """
 
-    record = EndpointIPPolicy
+    _record = EndpointIPPolicy
     name = "edge_modules.tcp_edge_ip_restriction"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,
     }
@@ -120,7 +135,13 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointIPPolicy:
-        """Get the TCP Edge IP Restriction module. ``GET /edges/tcp/{id}/ip_restriction``"""
+        """Get the TCP Edge IP Restriction module.
+
+        ``GET /edges/tcp/{id}/ip_restriction``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET", ops.expand("/edges/tcp/{id}/ip_restriction", id=id), None, extras
@@ -144,6 +165,9 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
 
         ``PUT /edges/tcp/{id}/ip_restriction``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -155,7 +179,7 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
             "PUT",
             ops.expand("/edges/tcp/{id}/ip_restriction", id=id),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "ip_policy_ids": ip_policy_ids},
                 nullable=False,
             ),
@@ -173,7 +197,13 @@ class TCPEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Remove the TCP Edge IP Restriction module. ``DELETE /edges/tcp/{id}/ip_restriction``"""
+        """Remove the TCP Edge IP Restriction module.
+
+        ``DELETE /edges/tcp/{id}/ip_restriction``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE", ops.expand("/edges/tcp/{id}/ip_restriction", id=id), None, extras

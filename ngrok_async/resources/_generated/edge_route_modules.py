@@ -30,9 +30,9 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
     Traffic Policy (client.endpoints).
     """
 
-    record = EndpointBackend
+    _record = EndpointBackend
     name = "edge_modules.https_edge_route_backend"
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
 
@@ -48,7 +48,13 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointBackend:
-        """Get the Edge Route Backend module. ``GET /edges/https/{edge_id}/routes/{id}/backend``"""
+        """Get the Edge Route Backend module.
+
+        ``GET /edges/https/{edge_id}/routes/{id}/backend``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
@@ -75,6 +81,9 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/backend``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -85,7 +94,7 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/backend", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks, {"enabled": enabled, "backend_id": backend_id}, nullable=False
+                self._replace_checks, {"enabled": enabled, "backend_id": backend_id}, nullable=False
             ),
             extras,
         )
@@ -105,6 +114,9 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
         """Remove the Edge Route Backend module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/backend``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -121,9 +133,9 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
     with Traffic Policy (client.endpoints).
     """
 
-    record = EndpointCompression
+    _record = EndpointCompression
     name = "edge_modules.https_edge_route_compression"
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
 
@@ -142,6 +154,9 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
         """Get the Edge Route Compression module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/compression``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -169,6 +184,9 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/compression``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -177,7 +195,7 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
         return await self._call(
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/compression", edge_id=edge_id, id=id),
-            build_body(self.replace_checks, {"enabled": enabled}, nullable=False),
+            build_body(self._replace_checks, {"enabled": enabled}, nullable=False),
             extras,
         )
 
@@ -196,6 +214,9 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
         """Remove the Edge Route Compression module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/compression``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -213,9 +234,9 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
     (client.endpoints).
     """
 
-    record = EndpointIPPolicy
+    _record = EndpointIPPolicy
     name = "edge_modules.https_edge_route_ip_restriction"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,
     }
@@ -237,6 +258,9 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
         """Get the Edge Route IP Restriction module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/ip_restriction``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -266,6 +290,9 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/ip_restriction``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -277,7 +304,7 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/ip_restriction", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "ip_policy_ids": ip_policy_ids},
                 nullable=False,
             ),
@@ -300,6 +327,9 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
         """Remove the Edge Route IP Restriction module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/ip_restriction``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

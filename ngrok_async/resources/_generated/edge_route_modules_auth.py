@@ -32,9 +32,9 @@ class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
     Policy (client.endpoints).
     """
 
-    record = EndpointOAuth
+    _record = EndpointOAuth
     name = "edge_modules.https_edge_route_oauth"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "provider": nested.endpoint_oauth_provider,
         "options_passthrough": check.boolean,
@@ -58,7 +58,13 @@ class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointOAuth:
-        """Get the Edge Route OAuth module. ``GET /edges/https/{edge_id}/routes/{id}/oauth``"""
+        """Get the Edge Route OAuth module.
+
+        ``GET /edges/https/{edge_id}/routes/{id}/oauth``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
@@ -90,6 +96,9 @@ class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/oauth``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -116,7 +125,7 @@ class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/oauth", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {
                     "enabled": enabled,
                     "provider": provider,
@@ -146,6 +155,9 @@ class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
         """Remove the Edge Route OAuth module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/oauth``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -163,9 +175,9 @@ class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidatio
     Policy (client.endpoints).
     """
 
-    record = EndpointWebhookValidation
+    _record = EndpointWebhookValidation
     name = "edge_modules.https_edge_route_webhook_verification"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "provider": check.string,
         "secret": check.string,
@@ -189,6 +201,9 @@ class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidatio
         """Get the Edge Route Webhook Verification module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/webhook_verification``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -221,6 +236,9 @@ class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidatio
 
         ``PUT /edges/https/{edge_id}/routes/{id}/webhook_verification``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -237,7 +255,7 @@ class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidatio
                 "/edges/https/{edge_id}/routes/{id}/webhook_verification", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "provider": provider, "secret": secret},
                 nullable=False,
             ),
@@ -260,6 +278,9 @@ class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidatio
         """Remove the Edge Route Webhook Verification module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/webhook_verification``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

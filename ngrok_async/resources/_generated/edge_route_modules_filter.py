@@ -26,9 +26,9 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     (client.endpoints).
     """
 
-    record = EndpointTrafficPolicy
+    _record = EndpointTrafficPolicy
     name = "edge_modules.https_edge_route_traffic_policy"
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()
 
@@ -47,6 +47,9 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
         """Get the Edge Route Traffic Policy module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/traffic_policy``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -76,6 +79,9 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/traffic_policy``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -85,7 +91,7 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
         return await self._call(
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/traffic_policy", edge_id=edge_id, id=id),
-            build_body(self.replace_checks, {"enabled": enabled, "value": value}, nullable=False),
+            build_body(self._replace_checks, {"enabled": enabled, "value": value}, nullable=False),
             extras,
         )
 
@@ -105,6 +111,9 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
         """Remove the Edge Route Traffic Policy module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/traffic_policy``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -122,9 +131,9 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
     (client.endpoints).
     """
 
-    record = EndpointUserAgentFilter
+    _record = EndpointUserAgentFilter
     name = "edge_modules.https_edge_route_user_agent_filter"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "allow": check.string_list,
         "deny": check.string_list,
@@ -148,6 +157,9 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
         """Get the Edge Route User Agent Filter module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/user_agent_filter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -179,6 +191,9 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
         request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/user_agent_filter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -187,7 +202,7 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
                 "/edges/https/{edge_id}/routes/{id}/user_agent_filter", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "allow": allow, "deny": deny},
                 nullable=False,
             ),
@@ -210,6 +225,9 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
         """Remove the Edge Route User Agent Filter module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/user_agent_filter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

@@ -26,9 +26,9 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
     (client.endpoints).
     """
 
-    record = EndpointRequestHeaders
+    _record = EndpointRequestHeaders
     name = "edge_modules.https_edge_route_request_headers"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "add": check.string_map,
         "remove": check.string_list,
@@ -51,6 +51,9 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
         """Get the Edge Route Request Headers module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/request_headers``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -83,6 +86,9 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/request_headers``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -98,7 +104,7 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
                 "/edges/https/{edge_id}/routes/{id}/request_headers", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "add": add, "remove": remove},
                 nullable=False,
             ),
@@ -121,6 +127,9 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
         """Remove the Edge Route Request Headers module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/request_headers``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -140,9 +149,9 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
     (client.endpoints).
     """
 
-    record = EndpointResponseHeaders
+    _record = EndpointResponseHeaders
     name = "edge_modules.https_edge_route_response_headers"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "add": check.string_map,
         "remove": check.string_list,
@@ -166,6 +175,9 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
         """Get the Edge Route Response Headers module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/response_headers``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -198,6 +210,9 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/response_headers``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -213,7 +228,7 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
                 "/edges/https/{edge_id}/routes/{id}/response_headers", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {"enabled": enabled, "add": add, "remove": remove},
                 nullable=False,
             ),
@@ -236,6 +251,9 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
         """Remove the Edge Route Response Headers module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/response_headers``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

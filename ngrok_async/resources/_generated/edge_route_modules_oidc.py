@@ -24,9 +24,9 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
     Policy (client.endpoints).
     """
 
-    record = EndpointOIDC
+    _record = EndpointOIDC
     name = "edge_modules.https_edge_route_oidc"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "options_passthrough": check.boolean,
         "cookie_prefix": check.string,
@@ -52,7 +52,13 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointOIDC:
-        """Get the Edge Route OIDC module. ``GET /edges/https/{edge_id}/routes/{id}/oidc``"""
+        """Get the Edge Route OIDC module.
+
+        ``GET /edges/https/{edge_id}/routes/{id}/oidc``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
@@ -86,6 +92,9 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/oidc``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -109,7 +118,7 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/oidc", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {
                     "enabled": enabled,
                     "options_passthrough": options_passthrough,
@@ -138,7 +147,13 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Remove the Edge Route OIDC module. ``DELETE /edges/https/{edge_id}/routes/{id}/oidc``"""
+        """Remove the Edge Route OIDC module.
+
+        ``DELETE /edges/https/{edge_id}/routes/{id}/oidc``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",

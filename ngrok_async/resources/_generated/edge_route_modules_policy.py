@@ -27,9 +27,9 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
     (client.endpoints).
     """
 
-    record = EndpointCircuitBreaker
+    _record = EndpointCircuitBreaker
     name = "edge_modules.https_edge_route_circuit_breaker"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "tripped_duration": check.seconds,
         "rolling_window": check.seconds,
@@ -55,6 +55,9 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
         """Get the Edge Route Circuit Breaker module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/circuit_breaker``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -90,6 +93,9 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
 
         ``PUT /edges/https/{edge_id}/routes/{id}/circuit_breaker``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -110,7 +116,7 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
                 "/edges/https/{edge_id}/routes/{id}/circuit_breaker", edge_id=edge_id, id=id
             ),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {
                     "enabled": enabled,
                     "tripped_duration": tripped_duration,
@@ -140,6 +146,9 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
         """Remove the Edge Route Circuit Breaker module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/circuit_breaker``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
@@ -159,9 +168,9 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
     Policy (client.endpoints).
     """
 
-    record = EndpointWebsocketTCPConverter
+    _record = EndpointWebsocketTCPConverter
     name = "edge_modules.https_edge_route_websocket_tcp_converter"
-    replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
+    _replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
 
@@ -181,6 +190,9 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
         """Get the Edge Route Websocket TCP Converter module.
 
         ``GET /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
@@ -211,6 +223,9 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
 
         ``PUT /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
                 default `true` if unspecified.
@@ -221,7 +236,7 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
             ops.expand(
                 "/edges/https/{edge_id}/routes/{id}/websocket_tcp_converter", edge_id=edge_id, id=id
             ),
-            build_body(self.replace_checks, {"enabled": enabled}, nullable=False),
+            build_body(self._replace_checks, {"enabled": enabled}, nullable=False),
             extras,
         )
 
@@ -241,6 +256,9 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
         """Remove the Edge Route Websocket TCP Converter module.
 
         ``DELETE /edges/https/{edge_id}/routes/{id}/websocket_tcp_converter``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
         """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(

@@ -24,9 +24,9 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
     Policy (client.endpoints).
     """
 
-    record = EndpointSAML
+    _record = EndpointSAML
     name = "edge_modules.https_edge_route_saml"
-    replace_checks: ClassVar[Checks] = {
+    _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "options_passthrough": check.boolean,
         "cookie_prefix": check.string,
@@ -53,7 +53,13 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> EndpointSAML:
-        """Get the Edge Route SAML module. ``GET /edges/https/{edge_id}/routes/{id}/saml``"""
+        """Get the Edge Route SAML module.
+
+        ``GET /edges/https/{edge_id}/routes/{id}/saml``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
@@ -87,6 +93,9 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
         """Replace the Edge Route SAML module: fields not passed are left out of the request.
 
         ``PUT /edges/https/{edge_id}/routes/{id}/saml``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
 
         Args:
             enabled: `true` if the module will be applied to traffic, `false` to disable.
@@ -123,7 +132,7 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
             "PUT",
             ops.expand("/edges/https/{edge_id}/routes/{id}/saml", edge_id=edge_id, id=id),
             build_body(
-                self.replace_checks,
+                self._replace_checks,
                 {
                     "enabled": enabled,
                     "options_passthrough": options_passthrough,
@@ -153,7 +162,13 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Remove the Edge Route SAML module. ``DELETE /edges/https/{edge_id}/routes/{id}/saml``"""
+        """Remove the Edge Route SAML module.
+
+        ``DELETE /edges/https/{edge_id}/routes/{id}/saml``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",

@@ -29,24 +29,23 @@ __all__ = ["EdgesHTTPSService", "HTTPSEdge"]
 class HTTPSEdge:
     """``HTTPSEdge`` as the API returns it: ``client.edges.https``."""
 
-    #: unique identifier of this edge
     id: str
-    #: human-readable description of what this edge will be used for; optional, max 255 bytes.
+    """unique identifier of this edge."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this edge; optional, max 4096 bytes.
+    """human-readable description of what this edge will be used for; optional, max 255 bytes."""
     metadata: str = ""
-    #: timestamp when the edge configuration was created, RFC 3339 format
+    """arbitrary user-defined machine-readable data of this edge; optional, max 4096 bytes."""
     created_at: datetime | None = None
-    #: URI of the edge API resource
+    """timestamp when the edge configuration was created, RFC 3339 format."""
     uri: str
-    #: hostports served by this edge
+    """URI of the edge API resource."""
     hostports: tuple[str, ...] = ()
-    #: edge modules
+    """hostports served by this edge."""
     mutual_tls: EndpointMutualTLS | None = None
-    #: n/a
+    """edge modules."""
     tls_termination: EndpointTLSTermination | None = None
-    #: routes
     routes: tuple[HTTPSEdgeRoute, ...] = ()
+    """routes."""
 
 
 class EdgesHTTPSService(ResourceService[HTTPSEdge]):
@@ -54,17 +53,17 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
     ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).
     """
 
-    path = "/edges/https"
-    record = HTTPSEdge
-    list_key = "https_edges"
-    create_checks: ClassVar[Checks] = {
+    _path = "/edges/https"
+    _record = HTTPSEdge
+    _list_key = "https_edges"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
         "mutual_tls": nested.endpoint_mutual_tlsmutate,
         "tls_termination": nested.endpoint_tlstermination_at_edge,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
@@ -92,6 +91,9 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
         """Create an HTTPS Edge.
 
         ``POST /edges/https``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
 
         Args:
             description: human-readable description of what this edge will be used for;
@@ -124,7 +126,13 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> HTTPSEdge:
-        """Get an HTTPS Edge by ID. ``GET /edges/https/{id}``"""
+        """Get an HTTPS Edge by ID.
+
+        ``GET /edges/https/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/edges/https/{id}", id=id), None, extras)
 
@@ -140,7 +148,13 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[HTTPSEdge]:
-        """Returns a list of all HTTPS Edges on this account. ``GET /edges/https``"""
+        """Returns a list of all HTTPS Edges on this account.
+
+        ``GET /edges/https``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         async for page in self._pages(
             "/edges/https", "https_edges", ops.page_params(limit, before_id), extras
@@ -190,6 +204,9 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
 
         ``PATCH /edges/https/{id}``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             description: human-readable description of what this edge will be used for;
                 optional, max 255 bytes.
@@ -222,6 +239,12 @@ class EdgesHTTPSService(ResourceService[HTTPSEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Delete an HTTPS Edge by ID. ``DELETE /edges/https/{id}``"""
+        """Delete an HTTPS Edge by ID.
+
+        ``DELETE /edges/https/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty("DELETE", ops.expand("/edges/https/{id}", id=id), None, extras)

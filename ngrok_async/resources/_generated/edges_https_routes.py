@@ -51,9 +51,9 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
     (client.endpoints).
     """
 
-    record = HTTPSEdgeRoute
+    _record = HTTPSEdgeRoute
     name = "edges.https_routes"
-    create_checks: ClassVar[Checks] = {
+    _create_checks: ClassVar[Checks] = {
         "match_type": check.one_of("exact_path", "path_prefix"),
         "match": check.string,
         "description": check.description,
@@ -72,7 +72,7 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
         "user_agent_filter": nested.endpoint_user_agent_filter,
         "traffic_policy": nested.endpoint_traffic_policy,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "match_type": check.one_of("exact_path", "path_prefix"),
         "match": check.string,
         "description": check.description,
@@ -138,6 +138,9 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
 
         ``POST /edges/https/{edge_id}/routes``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             match_type: Type of match to use for this route. Valid values are "exact_path" and
                 "path_prefix".
@@ -164,7 +167,7 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
             "POST",
             ops.expand("/edges/https/{edge_id}/routes", edge_id=edge_id),
             build_body(
-                self.create_checks,
+                self._create_checks,
                 {
                     "match_type": match_type,
                     "match": match,
@@ -201,7 +204,13 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> HTTPSEdgeRoute:
-        """Get an HTTPS Edge Route by ID. ``GET /edges/https/{edge_id}/routes/{id}``"""
+        """Get an HTTPS Edge Route by ID.
+
+        ``GET /edges/https/{edge_id}/routes/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call(
             "GET",
@@ -260,6 +269,9 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
 
         ``PATCH /edges/https/{edge_id}/routes/{id}``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             match_type: Type of match to use for this route. Valid values are "exact_path" and
                 "path_prefix".
@@ -286,7 +298,7 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
             "PATCH",
             ops.expand("/edges/https/{edge_id}/routes/{id}", edge_id=edge_id, id=id),
             build_body(
-                self.update_checks,
+                self._update_checks,
                 {
                     "match_type": match_type,
                     "match": match,
@@ -323,7 +335,13 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Delete an HTTPS Edge Route by ID. ``DELETE /edges/https/{edge_id}/routes/{id}``"""
+        """Delete an HTTPS Edge Route by ID.
+
+        ``DELETE /edges/https/{edge_id}/routes/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty(
             "DELETE",

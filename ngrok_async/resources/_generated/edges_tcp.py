@@ -33,24 +33,23 @@ __all__ = ["EdgesTCPService", "TCPEdge"]
 class TCPEdge:
     """``TCPEdge`` as the API returns it: ``client.edges.tcp``."""
 
-    #: unique identifier of this edge
     id: str
-    #: human-readable description of what this edge will be used for; optional, max 255 bytes.
+    """unique identifier of this edge."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this edge.
+    """human-readable description of what this edge will be used for; optional, max 255 bytes."""
     metadata: str = ""
-    #: timestamp when the edge was created, RFC 3339 format
+    """arbitrary user-defined machine-readable data of this edge. Optional, max 4096 bytes."""
     created_at: datetime | None = None
-    #: URI of the edge API resource
+    """timestamp when the edge was created, RFC 3339 format."""
     uri: str
-    #: hostports served by this edge
+    """URI of the edge API resource."""
     hostports: tuple[str, ...] = ()
-    #: edge modules
+    """hostports served by this edge."""
     backend: EndpointBackend | None = None
-    #: n/a
+    """edge modules."""
     ip_restriction: EndpointIPPolicy | None = None
-    #: the traffic policy associated with this edge or null
     traffic_policy: EndpointTrafficPolicy | None = None
+    """the traffic policy associated with this edge or null."""
 
 
 class EdgesTCPService(ResourceService[TCPEdge]):
@@ -58,10 +57,10 @@ class EdgesTCPService(ResourceService[TCPEdge]):
     since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).
     """
 
-    path = "/edges/tcp"
-    record = TCPEdge
-    list_key = "tcp_edges"
-    create_checks: ClassVar[Checks] = {
+    _path = "/edges/tcp"
+    _record = TCPEdge
+    _list_key = "tcp_edges"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
@@ -69,7 +68,7 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         "ip_restriction": nested.endpoint_ippolicy_mutate,
         "traffic_policy": nested.endpoint_traffic_policy,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
@@ -99,6 +98,9 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         """Create a TCP Edge.
 
         ``POST /edges/tcp``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
 
         Args:
             description: human-readable description of what this edge will be used for;
@@ -133,7 +135,13 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> TCPEdge:
-        """Get a TCP Edge by ID. ``GET /edges/tcp/{id}``"""
+        """Get a TCP Edge by ID.
+
+        ``GET /edges/tcp/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/edges/tcp/{id}", id=id), None, extras)
 
@@ -149,7 +157,13 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[TCPEdge]:
-        """Returns a list of all TCP Edges on this account. ``GET /edges/tcp``"""
+        """Returns a list of all TCP Edges on this account.
+
+        ``GET /edges/tcp``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         async for page in self._pages(
             "/edges/tcp", "tcp_edges", ops.page_params(limit, before_id), extras
@@ -202,6 +216,9 @@ class EdgesTCPService(ResourceService[TCPEdge]):
 
         ``PATCH /edges/tcp/{id}``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             description: human-readable description of what this edge will be used for;
                 optional, max 255 bytes.
@@ -236,6 +253,12 @@ class EdgesTCPService(ResourceService[TCPEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Delete a TCP Edge by ID. ``DELETE /edges/tcp/{id}``"""
+        """Delete a TCP Edge by ID.
+
+        ``DELETE /edges/tcp/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty("DELETE", ops.expand("/edges/tcp/{id}", id=id), None, extras)

@@ -41,28 +41,25 @@ __all__ = ["EdgesTLSService", "TLSEdge"]
 class TLSEdge:
     """``TLSEdge`` as the API returns it: ``client.edges.tls``."""
 
-    #: unique identifier of this edge
     id: str
-    #: human-readable description of what this edge will be used for; optional, max 255 bytes.
+    """unique identifier of this edge."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this edge.
+    """human-readable description of what this edge will be used for; optional, max 255 bytes."""
     metadata: str = ""
-    #: timestamp when the edge configuration was created, RFC 3339 format
+    """arbitrary user-defined machine-readable data of this edge. Optional, max 4096 bytes."""
     created_at: datetime | None = None
-    #: URI of the edge API resource
+    """timestamp when the edge configuration was created, RFC 3339 format."""
     uri: str
-    #: hostports served by this edge
+    """URI of the edge API resource."""
     hostports: tuple[str, ...] = ()
-    #: edge modules
+    """hostports served by this edge."""
     backend: EndpointBackend | None = None
-    #: n/a
+    """edge modules."""
     ip_restriction: EndpointIPPolicy | None = None
-    #: n/a
     mutual_tls: EndpointMutualTLS | None = None
-    #: n/a
     tls_termination: EndpointTLSTermination | None = None
-    #: the traffic policy associated with this edge or null
     traffic_policy: EndpointTrafficPolicy | None = None
+    """the traffic policy associated with this edge or null."""
 
 
 class EdgesTLSService(ResourceService[TLSEdge]):
@@ -70,10 +67,10 @@ class EdgesTLSService(ResourceService[TLSEdge]):
     since 2025-12-31: use Cloud Endpoints with Traffic Policy (client.endpoints).
     """
 
-    path = "/edges/tls"
-    record = TLSEdge
-    list_key = "tls_edges"
-    create_checks: ClassVar[Checks] = {
+    _path = "/edges/tls"
+    _record = TLSEdge
+    _list_key = "tls_edges"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
@@ -83,7 +80,7 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         "tls_termination": nested.endpoint_tlstermination,
         "traffic_policy": nested.endpoint_traffic_policy,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "hostports": check.string_list,
@@ -120,6 +117,9 @@ class EdgesTLSService(ResourceService[TLSEdge]):
 
         ``POST /edges/tls``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             description: human-readable description of what this edge will be used for;
                 optional, max 255 bytes.
@@ -155,7 +155,13 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> TLSEdge:
-        """Get a TLS Edge by ID. ``GET /edges/tls/{id}``"""
+        """Get a TLS Edge by ID.
+
+        ``GET /edges/tls/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/edges/tls/{id}", id=id), None, extras)
 
@@ -171,7 +177,13 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[TLSEdge]:
-        """Returns a list of all TLS Edges on this account. ``GET /edges/tls``"""
+        """Returns a list of all TLS Edges on this account.
+
+        ``GET /edges/tls``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         async for page in self._pages(
             "/edges/tls", "tls_edges", ops.page_params(limit, before_id), extras
@@ -228,6 +240,9 @@ class EdgesTLSService(ResourceService[TLSEdge]):
 
         ``PATCH /edges/tls/{id}``
 
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+
         Args:
             description: human-readable description of what this edge will be used for;
                 optional, max 255 bytes.
@@ -264,6 +279,12 @@ class EdgesTLSService(ResourceService[TLSEdge]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Delete a TLS Edge by ID. ``DELETE /edges/tls/{id}``"""
+        """Delete a TLS Edge by ID.
+
+        ``DELETE /edges/tls/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Cloud Endpoints with Traffic Policy
+        (client.endpoints).
+        """
         extras = check.extras(extra_headers, extra_query)
         await self._call_empty("DELETE", ops.expand("/edges/tls/{id}", id=id), None, extras)

@@ -23,69 +23,68 @@ __all__ = ["Endpoint", "EndpointsService"]
 class Endpoint:
     """``Endpoint`` as the API returns it: ``client.endpoints``."""
 
-    #: unique endpoint resource identifier
     id: str
-    #: identifier of the region this endpoint belongs to
+    """unique endpoint resource identifier."""
     region: str = ""
-    #: timestamp when the endpoint was created in RFC 3339 format
+    """identifier of the region this endpoint belongs to."""
     created_at: datetime | None = None
-    #: timestamp when the endpoint was updated in RFC 3339 format
+    """timestamp when the endpoint was created in RFC 3339 format."""
     updated_at: datetime | None = None
-    #: deprecated [replaced by URL]: URL of the hostport served by this endpoint
+    """timestamp when the endpoint was updated in RFC 3339 format."""
     public_url: str = ""
-    #: protocol served by this endpoint.
+    """deprecated [replaced by URL]: URL of the hostport served by this endpoint."""
     proto: str = ""
-    #: n/a
+    """protocol served by this endpoint. one of `http`, `https`, `tcp`, or `tls`."""
     scheme: str = ""
-    #: hostport served by this endpoint (hostname:port) -> soon to be deprecated
     hostport: str = ""
-    #: n/a
+    """hostport served by this endpoint (hostname:port) -> soon to be deprecated."""
     host: str = ""
-    #: n/a
     port: int = 0
-    #: whether the endpoint is `ephemeral` (served directly by an agent-initiated tunnel) or …
     type: str = ""
-    #: user-supplied metadata of the associated tunnel or edge object
+    """whether the endpoint is `ephemeral` (served directly by an agent-initiated tunnel) or
+    `edge` (served by an edge) or `cloud (represents a cloud endpoint)`.
+    """
     metadata: str = ""
-    #: user-supplied description of the associated tunnel
+    """user-supplied metadata of the associated tunnel or edge object."""
     description: str = ""
-    #: the domain reserved for this endpoint
+    """user-supplied description of the associated tunnel."""
     domain: Ref | None = None
-    #: the address reserved for this endpoint
+    """the domain reserved for this endpoint."""
     tcp_addr: Ref | None = None
-    #: the tunnel serving requests to this endpoint, if this is an ephemeral endpoint
+    """the address reserved for this endpoint."""
     tunnel: Ref | None = None
-    #: the edge serving requests to this endpoint, if this is an edge endpoint
+    """the tunnel serving requests to this endpoint, if this is an ephemeral endpoint."""
     edge: Ref | None = None
-    #: the local address the tunnel forwards to
+    """the edge serving requests to this endpoint, if this is an edge endpoint."""
     upstream_url: str = ""
-    #: the protocol the agent uses to forward with
+    """the local address the tunnel forwards to."""
     upstream_protocol: str = ""
-    #: the url of the endpoint
+    """the protocol the agent uses to forward with."""
     url: str = ""
-    #: The ID of the owner (bot or user) that owns this endpoint
+    """the url of the endpoint."""
     principal: Ref | None = None
-    #: The traffic policy attached to this endpoint
+    """The ID of the owner (bot or user) that owns this endpoint."""
     traffic_policy: str = ""
-    #: the bindings associated with this endpoint
+    """The traffic policy attached to this endpoint."""
     bindings: tuple[str, ...] = ()
-    #: The tunnel session of the agent for this endpoint
+    """the bindings associated with this endpoint."""
     tunnel_session: Ref | None = None
-    #: URI of the Cloud Endpoint API resource
+    """The tunnel session of the agent for this endpoint."""
     uri: str
-    #: user supplied name for the endpoint
+    """URI of the Cloud Endpoint API resource."""
     name: str = ""
-    #: whether the endpoint allows pooling
+    """user supplied name for the endpoint."""
     pooling_enabled: bool = False
+    """whether the endpoint allows pooling."""
 
 
 class EndpointsService(FilteredResourceService[Endpoint]):
     """Endpoints: ``client.endpoints`` (create, get, list, update, delete)."""
 
-    path = "/endpoints"
-    record = Endpoint
-    list_key = "endpoints"
-    create_checks: ClassVar[Checks] = {
+    _path = "/endpoints"
+    _record = Endpoint
+    _list_key = "endpoints"
+    _create_checks: ClassVar[Checks] = {
         "url": check.string,
         "type": check.string,
         "traffic_policy": check.string,
@@ -94,7 +93,7 @@ class EndpointsService(FilteredResourceService[Endpoint]):
         "bindings": check.string_list,
         "pooling_enabled": check.boolean,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "url": check.string,
         "traffic_policy": check.string,
         "description": check.description,

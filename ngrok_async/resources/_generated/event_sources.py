@@ -19,9 +19,9 @@ __all__ = ["EventSourcesService"]
 class EventSourcesService(Service[EventSource]):
     """Event Sources: ``client.event_sources`` (create, get, list, update, delete)."""
 
-    record = EventSource
+    _record = EventSource
     name = "event_sources"
-    create_checks: ClassVar[Checks] = {"type": check.string}
+    _create_checks: ClassVar[Checks] = {"type": check.string}
 
     __slots__ = ()
 
@@ -46,7 +46,7 @@ class EventSourcesService(Service[EventSource]):
             ops.expand(
                 "/event_subscriptions/{subscription_id}/sources", subscription_id=subscription_id
             ),
-            build_body(self.create_checks, {"type": type}, nullable=False),
+            build_body(self._create_checks, {"type": type}, nullable=False),
             extras,
         )
 

@@ -26,35 +26,39 @@ __all__ = ["EventSubscription", "EventSubscriptionsService"]
 class EventSubscription:
     """``EventSubscription`` as the API returns it: ``client.event_subscriptions``."""
 
-    #: Unique identifier for this Event Subscription.
     id: str
-    #: URI of the Event Subscription API resource.
+    """Unique identifier for this Event Subscription."""
     uri: str
-    #: When the Event Subscription was created (RFC 3339 format).
+    """URI of the Event Subscription API resource."""
     created_at: datetime | None = None
-    #: Arbitrary customer supplied information intended to be machine readable.
+    """When the Event Subscription was created (RFC 3339 format)."""
     metadata: str = ""
-    #: Arbitrary customer supplied information intended to be human readable.
+    """Arbitrary customer supplied information intended to be machine readable. Optional, max
+    4096 chars.
+    """
     description: str = ""
-    #: Sources containing the types for which this event subscription will trigger
+    """Arbitrary customer supplied information intended to be human readable. Optional, max 255
+    chars.
+    """
     sources: tuple[EventSource, ...] = ()
-    #: Destinations to which these events will be sent
+    """Sources containing the types for which this event subscription will trigger."""
     destinations: tuple[Ref, ...] = ()
+    """Destinations to which these events will be sent."""
 
 
 class EventSubscriptionsService(FilteredResourceService[EventSubscription]):
     """Event Subscriptions: ``client.event_subscriptions`` (create, get, list, update, delete)."""
 
-    path = "/event_subscriptions"
-    record = EventSubscription
-    list_key = "event_subscriptions"
-    create_checks: ClassVar[Checks] = {
+    _path = "/event_subscriptions"
+    _record = EventSubscription
+    _list_key = "event_subscriptions"
+    _create_checks: ClassVar[Checks] = {
         "metadata": check.metadata,
         "description": check.description,
         "sources": check.list_of(nested.event_source_replace),
         "destination_ids": check.string_list,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "metadata": check.metadata,
         "description": check.description,
         "sources": check.list_of(nested.event_source_replace),

@@ -37,105 +37,110 @@ __all__ = [
 class AWSCredentials:
     """``AWSCredentials`` as the API returns it: nested in other records."""
 
-    #: The ID portion of an AWS access key.
     aws_access_key_id: str = ""
-    #: The secret portion of an AWS access key.
+    """The ID portion of an AWS access key."""
     aws_secret_access_key: str | None = attrs.field(default=None, repr=False)
+    """The secret portion of an AWS access key."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class AWSRole:
     """``AWSRole`` as the API returns it: nested in other records."""
 
-    #: An ARN that specifies the role that ngrok should use to deliver to the configured target.
     role_arn: str = ""
+    """An ARN that specifies the role that ngrok should use to deliver to the configured target."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class AWSAuth:
     """``AWSAuth`` as the API returns it: nested in other records."""
 
-    #: A role for ngrok to assume on your behalf to deposit events into your AWS account.
     role: AWSRole | None = None
-    #: Credentials to your AWS account if you prefer ngrok to sign in with long-term access keys.
+    """A role for ngrok to assume on your behalf to deposit events into your AWS account."""
     creds: AWSCredentials | None = None
+    """Credentials to your AWS account if you prefer ngrok to sign in with long-term access keys."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EventTargetAzureLogsIngestion:
     """``EventTargetAzureLogsIngestion`` as the API returns it: nested in other records."""
 
-    #: Tenant ID for the Azure account
     tenant_id: str = ""
-    #: Client ID for the application client
+    """Tenant ID for the Azure account."""
     client_id: str = ""
-    #: Client Secret for the application client
+    """Client ID for the application client."""
     client_secret: str | None = attrs.field(default=None, repr=False)
-    #: Data collection endpoint logs ingestion URI
+    """Client Secret for the application client."""
     logs_ingestion_uri: str = ""
-    #: Data collection rule immutable ID
+    """Data collection endpoint logs ingestion URI."""
     data_collection_rule_id: str = ""
-    #: Data collection stream name to use as destination, located inside the DCR
+    """Data collection rule immutable ID."""
     data_collection_stream_name: str = ""
+    """Data collection stream name to use as destination, located inside the DCR."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EventTargetCloudwatchLogs:
     """``EventTargetCloudwatchLogs`` as the API returns it: nested in other records."""
 
-    #: Configuration for how to authenticate into your AWS account.
     auth: AWSAuth | None = None
-    #: An Amazon Resource Name specifying the CloudWatch Logs group to deposit events into.
+    """Configuration for how to authenticate into your AWS account. Exactly one of `role` or
+    `creds` should be configured.
+    """
     log_group_arn: str = ""
+    """An Amazon Resource Name specifying the CloudWatch Logs group to deposit events into."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EventTargetDatadog:
     """``EventTargetDatadog`` as the API returns it: nested in other records."""
 
-    #: Datadog API key to use.
     api_key: str | None = attrs.field(default=None, repr=False)
-    #: Tags to send with the event.
+    """Datadog API key to use."""
     ddtags: str = ""
-    #: Service name to send with the event.
+    """Tags to send with the event."""
     service: str = ""
-    #: Datadog site to send event to.
+    """Service name to send with the event."""
     ddsite: str = ""
+    """Datadog site to send event to."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EventTargetFirehose:
     """``EventTargetFirehose`` as the API returns it: nested in other records."""
 
-    #: Configuration for how to authenticate into your AWS account.
     auth: AWSAuth | None = None
-    #: An Amazon Resource Name specifying the Firehose delivery stream to deposit events into.
+    """Configuration for how to authenticate into your AWS account. Exactly one of `role` or
+    `creds` should be configured.
+    """
     delivery_stream_arn: str = ""
+    """An Amazon Resource Name specifying the Firehose delivery stream to deposit events into."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EventTargetKinesis:
     """``EventTargetKinesis`` as the API returns it: nested in other records."""
 
-    #: Configuration for how to authenticate into your AWS account.
     auth: AWSAuth | None = None
-    #: An Amazon Resource Name specifying the Kinesis stream to deposit events into.
+    """Configuration for how to authenticate into your AWS account. Exactly one of `role` or
+    `creds` should be configured.
+    """
     stream_arn: str = ""
+    """An Amazon Resource Name specifying the Kinesis stream to deposit events into."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class EventTarget:
     """``EventTarget`` as the API returns it: nested in other records."""
 
-    #: Configuration used to send events to Amazon Kinesis Data Firehose.
     firehose: EventTargetFirehose | None = None
-    #: Configuration used to send events to Amazon Kinesis.
+    """Configuration used to send events to Amazon Kinesis Data Firehose."""
     kinesis: EventTargetKinesis | None = None
-    #: Configuration used to send events to Amazon CloudWatch Logs.
+    """Configuration used to send events to Amazon Kinesis."""
     cloudwatch_logs: EventTargetCloudwatchLogs | None = None
-    #: Configuration used to send events to Datadog.
+    """Configuration used to send events to Amazon CloudWatch Logs."""
     datadog: EventTargetDatadog | None = None
-    #: n/a
+    """Configuration used to send events to Datadog."""
     azure_logs_ingestion: EventTargetAzureLogsIngestion | None = None
 
 
@@ -143,35 +148,42 @@ class EventTarget:
 class EventDestination:
     """``EventDestination`` as the API returns it: ``client.event_destinations``."""
 
-    #: Unique identifier for this Event Destination.
     id: str
-    #: Arbitrary user-defined machine-readable data of this Event Destination.
+    """Unique identifier for this Event Destination."""
     metadata: str = ""
-    #: Timestamp when the Event Destination was created, RFC 3339 format.
+    """Arbitrary user-defined machine-readable data of this Event Destination. Optional, max
+    4096 bytes.
+    """
     created_at: datetime | None = None
-    #: Human-readable description of the Event Destination.
+    """Timestamp when the Event Destination was created, RFC 3339 format."""
     description: str = ""
-    #: The output format you would like to serialize events into when sending to their target.
+    """Human-readable description of the Event Destination. Optional, max 255 bytes."""
     format: str = ""
-    #: An object that encapsulates where and how to send your events.
+    """The output format you would like to serialize events into when sending to their target.
+    Currently the only accepted value is `JSON`.
+    """
     target: EventTarget | None = None
-    #: URI of the Event Destination API resource.
+    """An object that encapsulates where and how to send your events. An event destination must
+    contain exactly one of the following objects, leaving the rest null: `kinesis`,
+    `firehose`, `cloudwatch_logs`, or `s3`.
+    """
     uri: str
+    """URI of the Event Destination API resource."""
 
 
 class EventDestinationsService(FilteredResourceService[EventDestination]):
     """Event Destinations: ``client.event_destinations`` (create, get, list, update, delete)."""
 
-    path = "/event_destinations"
-    record = EventDestination
-    list_key = "event_destinations"
-    create_checks: ClassVar[Checks] = {
+    _path = "/event_destinations"
+    _record = EventDestination
+    _list_key = "event_destinations"
+    _create_checks: ClassVar[Checks] = {
         "metadata": check.metadata,
         "description": check.description,
         "format": check.string,
         "target": nested.event_target,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "metadata": check.metadata,
         "description": check.description,
         "format": check.string,

@@ -21,48 +21,56 @@ __all__ = ["IPPoliciesService", "IPPolicy", "IPPolicyRule", "IPPolicyRulesServic
 class IPPolicy:
     """``IPPolicy`` as the API returns it: ``client.ip_policies``."""
 
-    #: unique identifier for this IP policy
     id: str
-    #: URI of the IP Policy API resource
+    """unique identifier for this IP policy."""
     uri: str
-    #: timestamp when the IP policy was created, RFC 3339 format
+    """URI of the IP Policy API resource."""
     created_at: datetime | None = None
-    #: human-readable description of the source IPs of this IP policy.
+    """timestamp when the IP policy was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this IP policy.
+    """human-readable description of the source IPs of this IP policy. optional, max 255 bytes."""
     metadata: str = ""
+    """arbitrary user-defined machine-readable data of this IP policy. optional, max 4096 bytes."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class IPPolicyRule:
     """``IPPolicyRule`` as the API returns it: ``client.ip_policy_rules``."""
 
-    #: unique identifier for this IP policy rule
     id: str
-    #: URI of the IP policy rule API resource
+    """unique identifier for this IP policy rule."""
     uri: str
-    #: timestamp when the IP policy rule was created, RFC 3339 format
+    """URI of the IP policy rule API resource."""
     created_at: datetime | None = None
-    #: human-readable description of the source IPs of this IP rule.
+    """timestamp when the IP policy rule was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this IP policy rule.
+    """human-readable description of the source IPs of this IP rule. optional, max 255 bytes."""
     metadata: str = ""
-    #: an IP or IP range specified in CIDR notation.
+    """arbitrary user-defined machine-readable data of this IP policy rule. optional, max 4096
+    bytes.
+    """
     cidr: str = ""
-    #: object describing the IP policy this IP Policy Rule belongs to
+    """an IP or IP range specified in CIDR notation. IPv4 and IPv6 are both supported."""
     ip_policy: Ref | None = None
-    #: the action to apply to the policy rule, either `allow` or `deny`
+    """object describing the IP policy this IP Policy Rule belongs to."""
     action: str = ""
+    """the action to apply to the policy rule, either `allow` or `deny`."""
 
 
 class IPPoliciesService(FilteredResourceService[IPPolicy]):
     """IP Policies: ``client.ip_policies`` (create, get, list, update, delete)."""
 
-    path = "/ip_policies"
-    record = IPPolicy
-    list_key = "ip_policies"
-    create_checks: ClassVar[Checks] = {"description": check.description, "metadata": check.metadata}
-    update_checks: ClassVar[Checks] = {"description": check.description, "metadata": check.metadata}
+    _path = "/ip_policies"
+    _record = IPPolicy
+    _list_key = "ip_policies"
+    _create_checks: ClassVar[Checks] = {
+        "description": check.description,
+        "metadata": check.metadata,
+    }
+    _update_checks: ClassVar[Checks] = {
+        "description": check.description,
+        "metadata": check.metadata,
+    }
 
     __slots__ = ()
 
@@ -142,17 +150,17 @@ class IPPoliciesService(FilteredResourceService[IPPolicy]):
 class IPPolicyRulesService(FilteredResourceService[IPPolicyRule]):
     """IP Policy Rules: ``client.ip_policy_rules`` (create, get, list, update, delete)."""
 
-    path = "/ip_policy_rules"
-    record = IPPolicyRule
-    list_key = "ip_policy_rules"
-    create_checks: ClassVar[Checks] = {
+    _path = "/ip_policy_rules"
+    _record = IPPolicyRule
+    _list_key = "ip_policy_rules"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "cidr": check.string,
         "ip_policy_id": check.path_segment,
         "action": check.one_of("allow", "deny"),
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "cidr": check.string,

@@ -21,38 +21,43 @@ __all__ = ["IPRestriction", "IPRestrictionsService"]
 class IPRestriction:
     """``IPRestriction`` as the API returns it: ``client.ip_restrictions``."""
 
-    #: unique identifier for this IP restriction
     id: str
-    #: URI of the IP restriction API resource
+    """unique identifier for this IP restriction."""
     uri: str
-    #: timestamp when the IP restriction was created, RFC 3339 format
+    """URI of the IP restriction API resource."""
     created_at: datetime | None = None
-    #: human-readable description of this IP restriction.
+    """timestamp when the IP restriction was created, RFC 3339 format."""
     description: str = ""
-    #: arbitrary user-defined machine-readable data of this IP restriction.
+    """human-readable description of this IP restriction. optional, max 255 bytes."""
     metadata: str = ""
-    #: true if the IP restriction will be enforced.
+    """arbitrary user-defined machine-readable data of this IP restriction. optional, max 4096
+    bytes.
+    """
     enforced: bool = False
-    #: the type of IP restriction.
+    """true if the IP restriction will be enforced. if false, only warnings will be issued."""
     type: str = ""
-    #: the set of IP policies that are used to enforce the restriction
+    """the type of IP restriction. this defines what traffic will be restricted with the
+    attached policies. four values are currently supported: `dashboard`, `api`, `agent`,
+    and `endpoints`.
+    """
     ip_policies: tuple[Ref, ...] = ()
+    """the set of IP policies that are used to enforce the restriction."""
 
 
 class IPRestrictionsService(FilteredResourceService[IPRestriction]):
     """IP Restrictions: ``client.ip_restrictions`` (create, get, list, update, delete)."""
 
-    path = "/ip_restrictions"
-    record = IPRestriction
-    list_key = "ip_restrictions"
-    create_checks: ClassVar[Checks] = {
+    _path = "/ip_restrictions"
+    _record = IPRestriction
+    _list_key = "ip_restrictions"
+    _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "enforced": check.boolean,
         "type": check.one_of("dashboard", "api", "agent", "endpoints"),
         "ip_policy_ids": check.string_list,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,
         "enforced": check.boolean,

@@ -22,60 +22,74 @@ __all__ = ["Tunnel", "TunnelSession", "TunnelSessionsService", "TunnelsService"]
 class Tunnel:
     """``Tunnel`` as the API returns it: ``client.tunnels``."""
 
-    #: unique tunnel resource identifier
     id: str
-    #: URL of the ephemeral tunnel's public endpoint
+    """unique tunnel resource identifier."""
     public_url: str = ""
-    #: timestamp when the tunnel was initiated in RFC 3339 format
+    """URL of the ephemeral tunnel's public endpoint."""
     started_at: datetime | None = None
-    #: user-supplied metadata for the tunnel defined in the ngrok configuration file.
+    """timestamp when the tunnel was initiated in RFC 3339 format."""
     metadata: str = ""
-    #: tunnel protocol for ephemeral tunnels.
+    """user-supplied metadata for the tunnel defined in the ngrok configuration file. See the
+    tunnel [metadata configuration option](https://ngrok.com/docs/secure-tunnels/ngrok-
+    agent/reference/config#common-tunnel-configuration-properties) In API version 0,
+    this value was instead pulled from the top-level [metadata configuration
+    option](https://ngrok.com/docs/secure-tunnels/ngrok-
+    agent/reference/config#metadata).
+    """
     proto: str = ""
-    #: identifier of tune region where the tunnel is running
+    """tunnel protocol for ephemeral tunnels. one of `http`, `https`, `tcp` or `tls`."""
     region: str = ""
-    #: reference object pointing to the tunnel session on which this tunnel was started
+    """identifier of tune region where the tunnel is running."""
     tunnel_session: Ref | None = None
-    #: the ephemeral endpoint this tunnel is associated with, if this is an agent-initiated …
+    """reference object pointing to the tunnel session on which this tunnel was started."""
     endpoint: Ref | None = None
-    #: the labels the tunnel group backends will match against, if this is a backend tunnel
+    """the ephemeral endpoint this tunnel is associated with, if this is an agent-initiated
+    tunnel.
+    """
     labels: dict[str, str] = attrs.field(factory=dict)
-    #: tunnel group backends served by this backend tunnel
+    """the labels the tunnel group backends will match against, if this is a backend tunnel."""
     backends: tuple[Ref, ...] = ()
-    #: upstream address the ngrok agent forwards traffic over this tunnel to.
+    """tunnel group backends served by this backend tunnel."""
     forwards_to: str = ""
+    """upstream address the ngrok agent forwards traffic over this tunnel to. this may be
+    expressed as a URL or a network address.
+    """
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class TunnelSession:
     """``TunnelSession`` as the API returns it: ``client.tunnel_sessions``."""
 
-    #: version of the ngrok agent that started this ngrok tunnel session
     agent_version: str = ""
-    #: reference to the tunnel credential or ssh credential used by the ngrok agent to start …
+    """version of the ngrok agent that started this ngrok tunnel session."""
     credential: Ref | None = None
-    #: unique tunnel session resource identifier
+    """reference to the tunnel credential or ssh credential used by the ngrok agent to start
+    this tunnel session.
+    """
     id: str
-    #: source ip address of the tunnel session
+    """unique tunnel session resource identifier."""
     ip: str = ""
-    #: arbitrary user-defined data specified in the metadata property in the ngrok …
+    """source ip address of the tunnel session."""
     metadata: str = ""
-    #: operating system of the host the ngrok agent is running on
+    """arbitrary user-defined data specified in the metadata property in the ngrok
+    configuration file. See the metadata configuration option.
+    """
     os: str = ""
-    #: the ngrok region identifier in which this tunnel session was started
+    """operating system of the host the ngrok agent is running on."""
     region: str = ""
-    #: time when the tunnel session first connected to the ngrok servers
+    """the ngrok region identifier in which this tunnel session was started."""
     started_at: datetime | None = None
-    #: the transport protocol used to start the tunnel session.
+    """time when the tunnel session first connected to the ngrok servers."""
     transport: str = ""
-    #: URI to the API resource of the tunnel session
+    """the transport protocol used to start the tunnel session. Either `ngrok/v2` or `ssh`."""
     uri: str
+    """URI to the API resource of the tunnel session."""
 
 
 class TunnelSessionsService(Service[TunnelSession]):
     """Tunnel Sessions: ``client.tunnel_sessions`` (get, list, update, restart, stop)."""
 
-    record = TunnelSession
+    _record = TunnelSession
     name = "tunnel_sessions"
 
     __slots__ = ()
@@ -205,7 +219,7 @@ class TunnelsService(Service[Tunnel]):
     Endpoints (client.endpoints), which list every online agent endpoint.
     """
 
-    record = Tunnel
+    _record = Tunnel
     name = "tunnels"
 
     __slots__ = ()
@@ -221,7 +235,13 @@ class TunnelsService(Service[Tunnel]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Tunnel:
-        """Get the status of a tunnel by ID. ``GET /tunnels/{id}``"""
+        """Get the status of a tunnel by ID.
+
+        ``GET /tunnels/{id}``
+
+        Deprecated by ngrok since 2025-12-31: use Endpoints (client.endpoints), which list every
+        online agent endpoint.
+        """
         extras = check.extras(extra_headers, extra_query)
         return await self._call("GET", ops.expand("/tunnels/{id}", id=id), None, extras)
 
@@ -237,7 +257,13 @@ class TunnelsService(Service[Tunnel]):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncIterator[Tunnel]:
-        """List all online tunnels currently running on the account. ``GET /tunnels``"""
+        """List all online tunnels currently running on the account.
+
+        ``GET /tunnels``
+
+        Deprecated by ngrok since 2025-12-31: use Endpoints (client.endpoints), which list every
+        online agent endpoint.
+        """
         extras = check.extras(extra_headers, extra_query)
         async for page in self._pages(
             "/tunnels", "tunnels", ops.page_params(limit, before_id), extras

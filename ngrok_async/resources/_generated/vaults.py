@@ -23,62 +23,62 @@ __all__ = ["Secret", "SecretsService", "Vault", "VaultsService"]
 class Secret:
     """``Secret`` as the API returns it: ``client.secrets``."""
 
-    #: identifier for Secret
     id: str
-    #: URI of this Secret API resource
+    """identifier for Secret."""
     uri: str
-    #: Timestamp when the Secret was created (RFC 3339 format)
+    """URI of this Secret API resource."""
     created_at: datetime | None = None
-    #: Timestamp when the Secret was last updated (RFC 3339 format)
+    """Timestamp when the Secret was created (RFC 3339 format)."""
     updated_at: datetime | None = None
-    #: Name of secret
+    """Timestamp when the Secret was last updated (RFC 3339 format)."""
     name: str = ""
-    #: description of Secret
+    """Name of secret."""
     description: str = ""
-    #: Arbitrary user-defined metadata for this Secret
+    """description of Secret."""
     metadata: str = ""
-    #: Reference to who created this Secret
+    """Arbitrary user-defined metadata for this Secret."""
     created_by: Ref | None = None
-    #: Reference to who created this Secret
+    """Reference to who created this Secret."""
     last_updated_by: Ref | None = None
-    #: Reference to the vault the secret is stored in
+    """Reference to who created this Secret."""
     vault: Ref | None = None
-    #: Name of the vault the secret is stored in
+    """Reference to the vault the secret is stored in."""
     vault_name: str = ""
+    """Name of the vault the secret is stored in."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class Vault:
     """``Vault`` as the API returns it: ``client.vaults``."""
 
-    #: identifier for Vault
     id: str
-    #: URI of this Vault API resource
+    """identifier for Vault."""
     uri: str
-    #: Timestamp when the Vault was created (RFC 3339 format)
+    """URI of this Vault API resource."""
     created_at: datetime | None = None
-    #: Timestamp when the Vault was last updated (RFC 3339 format)
+    """Timestamp when the Vault was created (RFC 3339 format)."""
     updated_at: datetime | None = None
-    #: Name of vault
+    """Timestamp when the Vault was last updated (RFC 3339 format)."""
     name: str = ""
-    #: description of Vault
+    """Name of vault."""
     description: str = ""
-    #: Arbitrary user-defined metadata for this Vault
+    """description of Vault."""
     metadata: str = ""
-    #: Reference to who created this Vault
+    """Arbitrary user-defined metadata for this Vault."""
     created_by: str = ""
-    #: Reference to who created this Vault
+    """Reference to who created this Vault."""
     last_updated_by: str = ""
+    """Reference to who created this Vault."""
 
 
 class SecretsService(FilteredResourceService[Secret]):
     """Secrets: ``client.secrets`` (create, get, list, update, delete)."""
 
-    path = "/vault_secrets"
-    record = Secret
-    list_key = "secrets"
+    _path = "/vault_secrets"
+    _record = Secret
+    _list_key = "secrets"
     name = "secrets"
-    create_checks: ClassVar[Checks] = {
+    _create_checks: ClassVar[Checks] = {
         "name": check.string,
         "value": check.string,
         "metadata": check.metadata,
@@ -86,7 +86,7 @@ class SecretsService(FilteredResourceService[Secret]):
         "vault_id": check.path_segment,
         "vault_name": check.string,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "name": check.string,
         "value": check.string,
         "metadata": check.metadata,
@@ -192,15 +192,15 @@ class SecretsService(FilteredResourceService[Secret]):
 class VaultsService(FilteredResourceService[Vault]):
     """Vaults: ``client.vaults`` (create, get, list, update, delete, get_secrets_by_vault)."""
 
-    path = "/vaults"
-    record = Vault
-    list_key = "vaults"
-    create_checks: ClassVar[Checks] = {
+    _path = "/vaults"
+    _record = Vault
+    _list_key = "vaults"
+    _create_checks: ClassVar[Checks] = {
         "name": check.string,
         "metadata": check.metadata,
         "description": check.description,
     }
-    update_checks: ClassVar[Checks] = {
+    _update_checks: ClassVar[Checks] = {
         "name": check.string,
         "metadata": check.metadata,
         "description": check.description,
