@@ -18,20 +18,17 @@ import anyio
 import httpx
 
 from . import _retry, _telemetry
-from ._attempt import Attempt, attempt
-from ._convert import dumps, loads
+from ._attempt import attempt
+from ._convert import dumps
 from ._errors import (
     AmbiguousCreateError,
     ClientStateError,
     CreatedButUndecodableError,
-    NgrokConnectionError,
-    NgrokDecodeError,
     NgrokError,
-    NgrokTimeoutError,
     UnsafeURLError,
-    api_error,
 )
 from ._limits import OpenableLimiter, RequestLimiter
+from ._outcome import decide, outcome_error, parse
 from ._redact import scrub, tokens_in
 from ._types import AtSend
 from ._urls import Origin, follow_target, query_string
@@ -302,7 +299,7 @@ class HTTPCore:
                     found = tokens_in(outcome.content)
                 if outcome.error is None and status is not None and 200 <= status < 300:
                     self._log(where, status, started, retries)
-                    return _parse(outcome.content, method, where, status, decode)
+                    return parse(outcome.content, method, where, status, decode)
                 if outcome.error is not None and status is not None and 200 <= status < 300:
                     if method == "POST":  # the server answered 2xx: it created the resource
                         raise CreatedButUndecodableError(
@@ -313,7 +310,7 @@ class HTTPCore:
                     self._log(where, status, started, retries)
                     return None  # an earlier attempt may have deleted it: the goal state is reached
                 error = outcome.error if status is None else None
-                verdict = _verdict(
+                verdict = decide(
                     method, status, error, outcome.maybe_sent, retries, self._max_retries
                 )
                 retry_after = outcome.retry_after
@@ -328,7 +325,7 @@ class HTTPCore:
                     retries += 1
                     await sleep(delay)
                     continue
-                failure = self._failure(outcome, status, error, method, path)
+                failure = outcome_error(outcome, status, error, method, path, self._key)
                 self._log(where, status, started, retries, failure)
                 if verdict is _retry.Verdict.AMBIGUOUS:
                     raise AmbiguousCreateError(
@@ -356,25 +353,6 @@ class HTTPCore:
             concurrency_cap=b"ERR_NGROK_225" in content,
         )
 
-    def _failure(
-        self,
-        outcome: Attempt,
-        status: int | None,
-        error: BaseException | None,
-        method: str,
-        path: str,
-    ) -> NgrokError:
-        if status is not None:
-            return api_error(status, outcome.content, method=method, path=path, secret=self._key)
-        if isinstance(error, NgrokError):
-            return error
-        kind = (
-            NgrokTimeoutError if isinstance(error, httpx.TimeoutException) else NgrokConnectionError
-        )
-        failure = kind(f"{method} {path} failed: {type(error).__name__}: {error}")
-        failure.__cause__ = error
-        return failure
-
     @staticmethod
     def _log(
         where: str,
@@ -395,25 +373,6 @@ class HTTPCore:
             retries,
             op_id,
         )
-
-
-def _verdict(
-    method: str,
-    status: int | None,
-    error: BaseException | None,
-    maybe_sent: bool,
-    retries: int,
-    max_retries: int,
-) -> _retry.Verdict:
-    """The retry rule's verdict; a failure it does not know (already an ``NgrokError``) is final,
-    and ambiguous for a create that may have left."""
-    if status is not None or isinstance(error, httpx.HTTPError):
-        return _retry.decide(
-            method, status=status, error=error, retries_done=retries, max_retries=max_retries
-        )
-    if method == "POST" and maybe_sent and not isinstance(error, ClientStateError):
-        return _retry.Verdict.AMBIGUOUS
-    return _retry.Verdict.FAIL
 
 
 def _lower(headers: Mapping[str, str]) -> dict[str, str]:
@@ -442,25 +401,3 @@ def current_loop() -> object:
         import trio
 
         return trio.lowlevel.current_trio_token()
-
-
-def _parse(
-    content: bytes, method: str, where: str, status: int, decode: Callable[[Any], R] | None
-) -> Any:
-    try:
-        if status == 204 or not content:
-            data = None
-        else:
-            try:
-                data = loads(content)
-            except (ValueError, RecursionError):
-                raise NgrokDecodeError(
-                    resource=where, field="", reason="response body is not JSON"
-                ) from None
-        return data if decode is None else decode(data)
-    except NgrokDecodeError as exc:
-        if method != "POST":
-            raise
-        raise CreatedButUndecodableError(
-            resource=exc.resource, field=exc.field, reason=exc.reason, status_code=status
-        ) from exc
