@@ -68,7 +68,7 @@ class Service(Generic[R]):
     into its ``_record`` class."""
 
     _record: ClassVar[type[Any]]
-    name: ClassVar[str] = ""
+    _name: ClassVar[str] = ""
     """The service's place on the client (``edges.https_routes``): its operations' spans are
     named ``<name>.<operation>``. A flat collection's defaults to its path
     (``/backends/failover`` → ``backends.failover``)."""
@@ -85,7 +85,7 @@ class Service(Generic[R]):
 
     def _operation(self, method: str, op: str | None) -> str:
         """``<service>.<operation>``; ``op`` defaults from the HTTP method (see ``_OPERATIONS``)."""
-        return f"{self.name}.{op or _OPERATIONS.get(method) or method.lower()}"
+        return f"{self._name}.{op or _OPERATIONS.get(method) or method.lower()}"
 
     async def _call(
         self,
@@ -128,7 +128,7 @@ class Service(Generic[R]):
         op: str = "list",
     ) -> AsyncIterator[Page[R]]:
         """Each page of the listing at ``path``, its items under ``key`` in the body."""
-        operation = f"{self.name}.{op}"
+        operation = f"{self._name}.{op}"
         pages = _generator(
             iter_pages(self._http, path, params, key, self._decode, extras, operation)
         )
@@ -140,7 +140,7 @@ class Service(Generic[R]):
 class ResourceService(Service[R]):
     """Operations on one ngrok collection such as ``/credentials``."""
 
-    name: ClassVar[str]  # set from ``_path`` by ``__init_subclass__`` unless a class sets it
+    _name: ClassVar[str]  # set from ``_path`` by ``__init_subclass__`` unless a class sets it
     _path: ClassVar[str]
     _list_key: ClassVar[str]
     _create_checks: ClassVar[Checks] = {}
@@ -150,8 +150,8 @@ class ResourceService(Service[R]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "name" not in cls.__dict__ and "_path" in cls.__dict__:
-            cls.name = cls._path.strip("/").replace("/", ".")
+        if "_name" not in cls.__dict__ and "_path" in cls.__dict__:
+            cls._name = cls._path.strip("/").replace("/", ".")
 
     def _item_path(self, id: str) -> str:
         return Templated(f"{self._path}/{check.path_segment('id', id)}", f"{self._path}/{{id}}")

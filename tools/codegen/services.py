@@ -43,7 +43,7 @@ def render_service(svc: Service, records: Set[str]) -> str:
     else:
         out.append(f"    _record = {record}")
     if svc.flat_path is None or svc.attr != svc.flat_path.strip("/").replace("/", "."):
-        out.append(f'    name = "{svc.attr}"')  # else ResourceService derives it from the path
+        out.append(f'    _name = "{svc.attr}"')  # else ResourceService derives it from the path
     for op in svc.ops:
         if op.body:
             checks = ", ".join(

@@ -111,7 +111,7 @@ class AbuseReportsService(Service[AbuseReport]):
     """Abuse Reports: ``client.abuse_reports`` (create, get)."""
 
     _record = AbuseReport
-    name = "abuse_reports"
+    _name = "abuse_reports"
     _create_checks: ClassVar[Checks] = {"urls": check.string_list, "metadata": check.metadata}
 
     __slots__ = ()

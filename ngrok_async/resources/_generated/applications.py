@@ -136,7 +136,7 @@ class ApplicationSessionsService(ResourceService[ApplicationSession]):
     _path = "/app/sessions"
     _record = ApplicationSession
     _list_key = "application_sessions"
-    name = "application_sessions"
+    _name = "application_sessions"
 
     __slots__ = ()
 
@@ -147,6 +147,6 @@ class ApplicationUsersService(ResourceService[ApplicationUser]):
     _path = "/app/users"
     _record = ApplicationUser
     _list_key = "application_users"
-    name = "application_users"
+    _name = "application_users"
 
     __slots__ = ()

@@ -61,7 +61,7 @@ class StaticBackendsService(ResourceService[StaticBackend]):
     _path = "/backends/static"
     _record = StaticBackend
     _list_key = "backends"
-    name = "backends.static_address"
+    _name = "backends.static_address"
     _create_checks: ClassVar[Checks] = {
         "description": check.description,
         "metadata": check.metadata,

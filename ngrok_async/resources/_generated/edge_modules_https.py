@@ -26,7 +26,7 @@ class HTTPSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """
 
     _record = EndpointMutualTLS
-    name = "edge_modules.https_edge_mutual_tls"
+    _name = "edge_modules.https_edge_mutual_tls"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "certificate_authority_ids": check.string_list,
@@ -127,7 +127,7 @@ class HTTPSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """
 
     _record = EndpointTLSTermination
-    name = "edge_modules.https_edge_tls_termination"
+    _name = "edge_modules.https_edge_tls_termination"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "min_version": check.one_of("1.0", "1.1", "1.2", "1.3"),

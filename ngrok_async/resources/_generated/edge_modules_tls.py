@@ -26,7 +26,7 @@ class TLSEdgeBackendModuleService(Service[EndpointBackend]):
     """
 
     _record = EndpointBackend
-    name = "edge_modules.tls_edge_backend"
+    _name = "edge_modules.tls_edge_backend"
     _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
@@ -116,7 +116,7 @@ class TLSEdgeIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """
 
     _record = EndpointIPPolicy
-    name = "edge_modules.tls_edge_ip_restriction"
+    _name = "edge_modules.tls_edge_ip_restriction"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,

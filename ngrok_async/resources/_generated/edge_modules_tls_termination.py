@@ -26,7 +26,7 @@ class TLSEdgeMutualTLSModuleService(Service[EndpointMutualTLS]):
     """
 
     _record = EndpointMutualTLS
-    name = "edge_modules.tls_edge_mutual_tls"
+    _name = "edge_modules.tls_edge_mutual_tls"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "certificate_authority_ids": check.string_list,
@@ -127,7 +127,7 @@ class TLSEdgeTLSTerminationModuleService(Service[EndpointTLSTermination]):
     """
 
     _record = EndpointTLSTermination
-    name = "edge_modules.tls_edge_tls_termination"
+    _name = "edge_modules.tls_edge_tls_termination"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "terminate_at": check.one_of("edge", "upstream"),

@@ -26,7 +26,7 @@ class TCPEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """
 
     _record = EndpointTrafficPolicy
-    name = "edge_modules.tcp_edge_traffic_policy"
+    _name = "edge_modules.tcp_edge_traffic_policy"
     _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()
@@ -119,7 +119,7 @@ class TLSEdgeTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """
 
     _record = EndpointTrafficPolicy
-    name = "edge_modules.tls_edge_traffic_policy"
+    _name = "edge_modules.tls_edge_traffic_policy"
     _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()

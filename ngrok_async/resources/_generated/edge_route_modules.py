@@ -31,7 +31,7 @@ class EdgeRouteBackendModuleService(Service[EndpointBackend]):
     """
 
     _record = EndpointBackend
-    name = "edge_modules.https_edge_route_backend"
+    _name = "edge_modules.https_edge_route_backend"
     _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "backend_id": check.path_segment}
 
     __slots__ = ()
@@ -134,7 +134,7 @@ class EdgeRouteCompressionModuleService(Service[EndpointCompression]):
     """
 
     _record = EndpointCompression
-    name = "edge_modules.https_edge_route_compression"
+    _name = "edge_modules.https_edge_route_compression"
     _replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()
@@ -235,7 +235,7 @@ class EdgeRouteIPRestrictionModuleService(Service[EndpointIPPolicy]):
     """
 
     _record = EndpointIPPolicy
-    name = "edge_modules.https_edge_route_ip_restriction"
+    _name = "edge_modules.https_edge_route_ip_restriction"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "ip_policy_ids": check.string_list,

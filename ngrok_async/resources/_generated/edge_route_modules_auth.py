@@ -33,7 +33,7 @@ class EdgeRouteOAuthModuleService(Service[EndpointOAuth]):
     """
 
     _record = EndpointOAuth
-    name = "edge_modules.https_edge_route_oauth"
+    _name = "edge_modules.https_edge_route_oauth"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "provider": nested.endpoint_oauth_provider,
@@ -176,7 +176,7 @@ class EdgeRouteWebhookVerificationModuleService(Service[EndpointWebhookValidatio
     """
 
     _record = EndpointWebhookValidation
-    name = "edge_modules.https_edge_route_webhook_verification"
+    _name = "edge_modules.https_edge_route_webhook_verification"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "provider": check.string,

@@ -27,7 +27,7 @@ class EdgeRouteTrafficPolicyModuleService(Service[EndpointTrafficPolicy]):
     """
 
     _record = EndpointTrafficPolicy
-    name = "edge_modules.https_edge_route_traffic_policy"
+    _name = "edge_modules.https_edge_route_traffic_policy"
     _replace_checks: ClassVar[Checks] = {"enabled": check.boolean, "value": check.string}
 
     __slots__ = ()
@@ -132,7 +132,7 @@ class EdgeRouteUserAgentFilterModuleService(Service[EndpointUserAgentFilter]):
     """
 
     _record = EndpointUserAgentFilter
-    name = "edge_modules.https_edge_route_user_agent_filter"
+    _name = "edge_modules.https_edge_route_user_agent_filter"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "allow": check.string_list,

@@ -27,7 +27,7 @@ class EdgeRouteRequestHeadersModuleService(Service[EndpointRequestHeaders]):
     """
 
     _record = EndpointRequestHeaders
-    name = "edge_modules.https_edge_route_request_headers"
+    _name = "edge_modules.https_edge_route_request_headers"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "add": check.string_map,
@@ -150,7 +150,7 @@ class EdgeRouteResponseHeadersModuleService(Service[EndpointResponseHeaders]):
     """
 
     _record = EndpointResponseHeaders
-    name = "edge_modules.https_edge_route_response_headers"
+    _name = "edge_modules.https_edge_route_response_headers"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "add": check.string_map,

@@ -25,7 +25,7 @@ class EdgeRouteOIDCModuleService(Service[EndpointOIDC]):
     """
 
     _record = EndpointOIDC
-    name = "edge_modules.https_edge_route_oidc"
+    _name = "edge_modules.https_edge_route_oidc"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "options_passthrough": check.boolean,

@@ -28,7 +28,7 @@ class EdgeRouteCircuitBreakerModuleService(Service[EndpointCircuitBreaker]):
     """
 
     _record = EndpointCircuitBreaker
-    name = "edge_modules.https_edge_route_circuit_breaker"
+    _name = "edge_modules.https_edge_route_circuit_breaker"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "tripped_duration": check.seconds,
@@ -169,7 +169,7 @@ class EdgeRouteWebsocketTCPConverterModuleService(Service[EndpointWebsocketTCPCo
     """
 
     _record = EndpointWebsocketTCPConverter
-    name = "edge_modules.https_edge_route_websocket_tcp_converter"
+    _name = "edge_modules.https_edge_route_websocket_tcp_converter"
     _replace_checks: ClassVar[Checks] = {"enabled": check.boolean}
 
     __slots__ = ()

@@ -25,7 +25,7 @@ class EdgeRouteSAMLModuleService(Service[EndpointSAML]):
     """
 
     _record = EndpointSAML
-    name = "edge_modules.https_edge_route_saml"
+    _name = "edge_modules.https_edge_route_saml"
     _replace_checks: ClassVar[Checks] = {
         "enabled": check.boolean,
         "options_passthrough": check.boolean,

@@ -52,7 +52,7 @@ class EdgesHTTPSRoutesService(Service[HTTPSEdgeRoute]):
     """
 
     _record = HTTPSEdgeRoute
-    name = "edges.https_routes"
+    _name = "edges.https_routes"
     _create_checks: ClassVar[Checks] = {
         "match_type": check.one_of("exact_path", "path_prefix"),
         "match": check.string,

@@ -20,7 +20,7 @@ class EventSourcesService(Service[EventSource]):
     """Event Sources: ``client.event_sources`` (create, get, list, update, delete)."""
 
     _record = EventSource
-    name = "event_sources"
+    _name = "event_sources"
     _create_checks: ClassVar[Checks] = {"type": check.string}
 
     __slots__ = ()

@@ -90,7 +90,7 @@ class TunnelSessionsService(Service[TunnelSession]):
     """Tunnel Sessions: ``client.tunnel_sessions`` (get, list, update, restart, stop)."""
 
     _record = TunnelSession
-    name = "tunnel_sessions"
+    _name = "tunnel_sessions"
 
     __slots__ = ()
 
@@ -220,7 +220,7 @@ class TunnelsService(Service[Tunnel]):
     """
 
     _record = Tunnel
-    name = "tunnels"
+    _name = "tunnels"
 
     __slots__ = ()
 

@@ -77,7 +77,7 @@ class SecretsService(FilteredResourceService[Secret]):
     _path = "/vault_secrets"
     _record = Secret
     _list_key = "secrets"
-    name = "secrets"
+    _name = "secrets"
     _create_checks: ClassVar[Checks] = {
         "name": check.string,
         "value": check.string,
