@@ -217,14 +217,15 @@ async def together(
     seed: int = 1,
     run_timeout: float = 120.0,
     directory: pathlib.Path | None = None,
+    latency: float = 0.1,
 ) -> Report:
     """The ``together`` scenario: two processes started on one job at once, no faults but
-    100 ms per request (so that both have work when they start)."""
+    ``latency`` seconds per request (so that both have work when they start)."""
     from ngrok_async.testing import Faults
 
     started = time.perf_counter()
     async with _Setup(directory, journal, redis, certs, seed) as (fake, job):
-        fake.faults = Faults(latency=0.1)
+        fake.faults = Faults(latency=latency)
         gate = job.work / "go"
         one, two = await job.start(str(gate)), await job.start(str(gate))
         ready = [job.work / f"pod-{n}" / "ready" for n in (1, 2)]
