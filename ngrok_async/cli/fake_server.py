@@ -101,6 +101,7 @@ def fake_server(
     line per request goes to stderr. Point clients at it, e.g. ``curl -H "Authorization:
     Bearer test" -H "Ngrok-Version: 2" $URL/credentials``; SIGINT or SIGTERM stops it."""
     from ..testing import Faults
+    from ..testing._serve import HypercornMissingError
     from ..testing._standalone import ServerOptions, run_server
 
     if not api_key or api_key != api_key.strip():
@@ -132,7 +133,5 @@ def fake_server(
         raise click.ClickException(
             f"cannot serve on {host}:{port}: {exc.strerror or exc}"
         ) from None
-    except RuntimeError as exc:
-        if "fake-server" not in str(exc):
-            raise
-        raise click.ClickException(str(exc)) from None  # Hypercorn missing: names the extra
+    except HypercornMissingError as exc:
+        raise click.ClickException(str(exc)) from None  # names the extra to install

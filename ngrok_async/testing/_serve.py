@@ -24,11 +24,15 @@ EXTRA_HINT = "pip install 'ngrok-async[fake-server]'"
 logger = logging.getLogger("ngrok_async.testing")
 
 
+class HypercornMissingError(RuntimeError):
+    """Serving over a socket was asked for, but the ``fake-server`` extra is not installed."""
+
+
 def _hypercorn() -> Any:
     try:
         from hypercorn.config import Config
     except ImportError:
-        raise RuntimeError(
+        raise HypercornMissingError(
             f"serving the fake over a socket needs Hypercorn: {EXTRA_HINT}; "
             "in-process use (fake.client(), transport=fake) needs nothing extra"
         ) from None
