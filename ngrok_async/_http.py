@@ -273,7 +273,7 @@ class HTTPCore:
         retries = 0
         maybe_done = False
         started = time.perf_counter()
-        found: list[str] = []  # tokens in a create's 2xx body, kept out of errors too
+        created = b""  # a create's 2xx body: its tokens are kept out of errors too
         report = (
             _telemetry.start(operation, method, template, self._origin.url.host, page)
             if operation
@@ -296,7 +296,7 @@ class HTTPCore:
                 )
                 status = outcome.status
                 if method == "POST" and status is not None and 200 <= status < 300:
-                    found = tokens_in(outcome.content)
+                    created = outcome.content
                 if outcome.error is None and status is not None and 200 <= status < 300:
                     self._log(where, status, started, retries)
                     return parse(outcome.content, method, where, status, decode)
@@ -333,6 +333,7 @@ class HTTPCore:
                     ) from failure
                 raise failure
         except NgrokError as exc:
+            found = tokens_in(created) if created else []
             raised = scrub(exc, [self._key, *found])  # once, for whatever this call raises
             raise
         except BaseException as exc:  # a cancellation
