@@ -238,13 +238,10 @@ class ResourceService(Service[R]):
                 for item in page.items:
                     yield item
 
-    async def _list_pages(
+    def _list_pages(
         self, params: Mapping[str, str], extras: Extras | None
     ) -> AsyncIterator[Page[R]]:
-        pages = _generator(self._pages(self._path, self._list_key, params, extras))
-        async with contextlib.aclosing(pages):
-            async for page in pages:
-                yield page
+        return self._pages(self._path, self._list_key, params, extras)
 
 
 class FilteredResourceService(ResourceService[R]):
